@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../util/rng.js';
+
+/** Options of one `minimize` call. */
+export interface MinimizeOptions {
+  /** Multiplies the gradient of a variable before the optimiser sees it (IERN's 1/lambda on centres). */
+  gradScale?: Map<tf.Variable, number>;
+}
+
+/**
+ * Averages gradients across data-parallel replicas. `weight` is this replica's share of the
+ * global batch (shard size / batch size); the result is the full-batch mean gradient.
+ * The single-process reducer returns the gradients as they are.
+ */
+export interface GradientReducer {
+  readonly replicas: number;
+  allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap>;
+  /** Averages a scalar (a loss for logging) across replicas. */
+  allReduceScalar(value: number, weight: number): Promise<number>;
+}
+
+export const localReducer: GradientReducer = {
+  replicas: 1,
+  async allReduce(grads) {
+    return grads;
+  },
+  async allReduceScalar(value) {
+    return value;
+  },
+};
+
+/** What a strategy gets for one training step. */
+export interface StepContext {
+  readonly epoch: number;
+  /** Global step index (0-based) across epochs. */
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly rng: Rng;
+  /**
+   * Gradients of `loss` w.r.t. `vars` on this replica's batch, averaged across replicas,
+   * scaled per variable, applied by `optimizer`. Returns the (replica-averaged) loss value.
+   * Every intermediate tensor is disposed.
+   */
+  minimize(
+    optimizer: tf.Optimizer,
+    loss: () => tf.Scalar,
+    vars: tf.Variable[],
+    options?: MinimizeOptions,
+  ): Promise<number>;
+}
+
+/** StepContext backed by a `GradientReducer` (local or across worker threads). */
+export class ReducingStepContext implements StepContext {
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly stepsPerEpoch: number,
+    readonly totalSteps: number,
+    readonly rng: Rng,
+    private readonly reducer: GradientReducer = localReducer,
+    /** This replica's share of the global batch. */
+    private readonly weight = 1,
+  ) {}
+
+  async minimize(
+    optimizer: tf.Optimizer,
+    loss: () => tf.Scalar,
+    vars: tf.Variable[],
+    options: MinimizeOptions = {},
+  ): Promise<number> {
+    if (vars.length === 0) throw new Error('minimize: no variables to update');
+    const { value, grads } = tf.variableGrads(loss, vars);
+    const lossValue = (await value.data())[0]!;
+    value.dispose();
+    const reduced = await this.reducer.allReduce(grads, this.weight);
+    if (reduced !== grads) tf.dispose(grads);
+    const scaled: tf.NamedTensorMap = {};
+    const toDispose: tf.Tensor[] = [];
+    for (const v of vars) {
+      const g = reduced[v.name];
+      if (!g) continue;
+      const s = options.gradScale?.get(v);
+      if (s !== undefined && s !== 1) {
+        const gs = tf.mul(g, s);
+        toDispose.push(gs);
+        scaled[v.name] = gs;
+      } else {
+        scaled[v.name] = g;
+      }
+    }
+    optimizer.applyGradients(scaled);
+    tf.dispose(reduced);
+    tf.dispose(toDispose);
+    return this.reducer.allReduceScalar(lossValue, this.weight);
+  }
+}

@@ -1,0 +1,2 @@
+export { plugin, default } from './plugin.js';
+export * from './baseline/index.js';
