@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-export const CLI = path.join(ROOT, 'apps/runner/dist/bin/iern.js');
+export const CLI = path.join(ROOT, 'apps/runner/bin/iern.js');
 export const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 
 /** Runs the built `iern` CLI (npm test builds it first). */

@@ -13,5 +13,6 @@ export async function loadCommands(): Promise<CommandModule[]> {
     await import('./list.js'),
     await import('./print-config.js'),
     // more commands are appended below (one import per line)
+    await import('./weights.js'),
   ];
 }
