@@ -14,5 +14,10 @@ export async function loadCommands(): Promise<CommandModule[]> {
     await import('./print-config.js'),
     // more commands are appended below (one import per line)
     await import('./weights.js'),
+    await import('./study.js'),
+    await import('./data-inspect.js'),
+    await import('./predict.js'),
+    await import('./report.js'),
+    await import('./doctor.js'),
   ];
 }

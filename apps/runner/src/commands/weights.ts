@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensorsHeader, type SafetensorInfo } from '@iern/core';
+import { buildBackbone, importWeights } from '@iern/backbones';
 import { runCommand } from '../cli-helpers.js';
 
 /** BatchNorm running statistics and counters: state, not parameters. */
@@ -45,16 +47,37 @@ export function formatWeightsSummary(s: WeightsSummary): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Dry-run import into a freshly built backbone of `type`: one line saying what loaded and
+ * what was ignored, or the import error naming every missing/unexpected/mis-shaped tensor.
+ */
+export async function checkWeights(file: string, type: string): Promise<string> {
+  // no computation happens, so the plain JS backend is enough
+  await tf.setBackend('cpu');
+  const backbone = await buildBackbone({ type });
+  try {
+    const r = await importWeights(backbone.namedVariables(), file);
+    const counters = r.ignored.filter((n) => n.endsWith('num_batches_tracked')).length;
+    const other = r.ignored.filter((n) => !n.endsWith('num_batches_tracked'));
+    const ignored = [...other, ...(counters ? [`${counters} num_batches_tracked`] : [])];
+    return `check against ${type}: ok, ${r.loaded.length} tensors loaded (${r.layout} layout)${ignored.length ? `; ignored ${ignored.join(', ')}` : ''}\n`;
+  } finally {
+    backbone.dispose();
+  }
+}
+
 export function register(program: Command): void {
   const weights = program.command('weights').description('inspect weight files (.safetensors: torchvision state dicts, iern weights)');
   weights
     .command('inspect <file>')
     .description('list the tensors of a .safetensors file (name, dtype, shape) and the total parameter count; reads only the header')
     .option('--json', 'print JSON')
-    .action((file: string, opts: { json?: boolean }) =>
+    .option('--check <type>', 'also try loading the file into a backbone of this type (resnet18, resnet34, resnet50, ...)')
+    .action((file: string, opts: { json?: boolean; check?: string }) =>
       runCommand(async () => {
         const summary = await inspectWeights(file);
         process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : formatWeightsSummary(summary));
+        if (opts.check) process.stdout.write(await checkWeights(file, opts.check));
       }),
     );
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Module, Rng, Sequential, type Backbone, type Normalization, type WeightsReport } from '@iern/core';
+import { BatchNorm2d, Conv2d, IernError, Module, Rng, Sequential, type Backbone, type Normalization, type WeightsReport } from '@iern/core';
 import { BasicBlock, Bottleneck } from './blocks.js';
 import { hashVariables } from '../weights/weights-key.js';
 import { importWeights } from '../weights/torchvision.js';
@@ -64,6 +64,9 @@ export class ResNet extends Module implements Backbone {
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[3] !== this.inputChannels) {
+      throw new IernError(`${this.type}: expected NHWC input with ${this.inputChannels} channels, got shape [${x.shape.join(', ')}]`);
+    }
     const t = training && !this.frozen;
     return tf.tidy(() => {
       let y = tf.relu(this.bn1.apply(this.conv1.apply(x), t));

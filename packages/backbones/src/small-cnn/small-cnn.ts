@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Module, Rng, type Backbone, type Normalization } from '@iern/core';
+import { hashVariables } from '../weights/weights-key.js';
 
 export interface SmallCnnOptions {
   /** Output channels of each stage; each stage halves the resolution. */
@@ -42,6 +43,7 @@ export class SmallCnn extends Module implements Backbone {
     this.inputChannels = opts.inputChannels;
     this.normalization = opts.normalization;
     this.frozen = opts.freeze;
+    if (this.frozen) for (const v of super.trainableVariables()) v.trainable = false;
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
@@ -57,6 +59,7 @@ export class SmallCnn extends Module implements Backbone {
   }
 
   weightsKey(): string {
-    return `small-cnn:${this.opts.channels.join('-')}x${this.opts.convsPerStage}:in${this.opts.inputChannels}:seed${this.opts.seed}`;
+    // content hash: stays right when weights come from a checkpoint instead of the seed
+    return `small-cnn:${this.opts.channels.join('-')}x${this.opts.convsPerStage}:in${this.opts.inputChannels}:${hashVariables(this.namedVariables())}`;
   }
 }

@@ -35,7 +35,7 @@ async function smoke(): Promise<void> {
   if (v !== 12) throw new Error(`smoke computation returned ${v}, expected 12`);
 }
 
-/** Hook for extra wasm setup (the trainable-kernel registration lives in `./wasm`). */
+/** Hook for extra wasm setup after the backend is initialised (iern's training kernels are always registered). */
 export const backendHooks: { afterWasm: Array<() => void | Promise<void>> } = { afterWasm: [] };
 
 /** Loads and activates one backend; throws with the reason when it cannot. */
@@ -57,6 +57,9 @@ export async function activateBackend(name: BackendName): Promise<BackendInfo> {
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setWasmPaths(wasmBinaryDir());
+      // The stock wasm backend cannot train convolutions; ours adds/replaces those kernels.
+      const { registerWasmTrainingKernels } = await import('./wasm/register.js');
+      registerWasmTrainingKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       for (const hook of backendHooks.afterWasm) await hook();
       await smoke();
@@ -77,9 +80,9 @@ export async function activateBackend(name: BackendName): Promise<BackendInfo> {
   }
 }
 
-/** Order `auto` tries. The CPU path is `wasm` when its training kernels are registered, else `cpu`. */
+/** Order `auto` tries: native TensorFlow (GPU, then CPU), then trainable wasm (XNNPACK), then pure JS. */
 export function autoOrder(): BackendName[] {
-  return ['tensorflow-gpu', 'tensorflow', ...(backendHooks.afterWasm.length ? (['wasm'] as const) : []), 'cpu'];
+  return ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 }
 
 /**

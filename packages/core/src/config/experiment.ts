@@ -15,6 +15,8 @@ export const augmentSchema = z.strictObject({
   hflip: z.boolean().default(false),
   /** Random crop: pad-and-crop scale, e.g. resize to size*1.14 then crop `size` (256 -> 224). */
   randomCrop: z.boolean().default(false),
+  /** Zoom of the random crop: the image is seen at `cropScale` x size and `size` is cropped (256/224). */
+  cropScale: z.number().min(1).optional(),
   /** Gaussian blur probability and radius range (published: p 0.5, 0.1-1.5). */
   blur: z.strictObject({ p: z.number().min(0).max(1), radius: z.tuple([z.number(), z.number()]) }).optional(),
   brightness: z.tuple([z.number(), z.number()]).optional(),

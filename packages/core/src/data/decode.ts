@@ -9,6 +9,14 @@ export interface DecodedImage {
   channels: number;
 }
 
+/** Decoded image as sharp produces it: HWC uint8 (4x smaller than floats; what the loader caches). */
+export interface DecodedBytes {
+  data: Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
 export interface DecodeOptions {
   height: number;
   width: number;
@@ -21,7 +29,19 @@ export interface DecodeOptions {
  * convert to the requested channel count. Throws with the file name when it cannot.
  */
 export async function decodeSample(sample: Sample, opts: DecodeOptions): Promise<DecodedImage> {
+  const b = await decodeSampleBytes(sample, opts);
+  const out = new Float32Array(b.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = b.data[i]! / 255;
+  return { data: out, height: b.height, width: b.width, channels: b.channels };
+}
+
+/** Like `decodeSample`, but returns uint8 pixels (no float conversion). */
+export async function decodeSampleBytes(sample: Sample, opts: DecodeOptions): Promise<DecodedBytes> {
   const src = sample.image;
+  // Raw pixels already at the target size need no sharp round trip (FER2013 at 48x48).
+  if (src.kind === 'pixels' && !sample.box && src.width === opts.width && src.height === opts.height && src.channels !== 4) {
+    return convertChannels(src.data, src.channels, opts);
+  }
   let img =
     src.kind === 'file'
       ? sharp(src.path, { failOn: 'error' })
@@ -42,15 +62,25 @@ export async function decodeSample(sample: Sample, opts: DecodeOptions): Promise
     img = img.resize(opts.width, opts.height, { fit: 'fill', kernel: 'linear' }).removeAlpha();
     img = opts.channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-    const c = info.channels;
-    const out = new Float32Array(opts.height * opts.width * opts.channels);
-    const n = opts.height * opts.width;
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < opts.channels; k++) out[i * opts.channels + k] = data[i * c + Math.min(k, c - 1)]! / 255;
-    }
-    return { data: out, height: opts.height, width: opts.width, channels: opts.channels };
+    return convertChannels(data, info.channels, opts);
   } catch (e) {
     const where = src.kind === 'file' ? src.path : `sample ${sample.id}`;
     throw new Error(`${where}: cannot decode image: ${(e as Error).message}`);
   }
+}
+
+/** Copies HWC bytes with `c` channels into the requested channel count (grey replicated, extra dropped). */
+function convertChannels(data: Uint8Array, c: number, opts: DecodeOptions): DecodedBytes {
+  const n = opts.height * opts.width;
+  const C = opts.channels;
+  let out: Uint8Array;
+  if (c === C) out = Uint8Array.from(data.subarray(0, n * C));
+  else {
+    out = new Uint8Array(n * C);
+    for (let i = 0; i < n; i++) {
+      if (C === 1 && c >= 3) out[i] = Math.round(0.299 * data[i * c]! + 0.587 * data[i * c + 1]! + 0.114 * data[i * c + 2]!);
+      else for (let k = 0; k < C; k++) out[i * C + k] = data[i * c + Math.min(k, c - 1)]!;
+    }
+  }
+  return { data: out, height: opts.height, width: opts.width, channels: C };
 }

@@ -7,7 +7,7 @@ import type { DataLoader } from './loader.js';
 import type { Batch } from './batch.js';
 import type { BatchSource } from './batch-source.js';
 import type { Sample } from './sample.js';
-import { Rng } from '../util/rng.js';
+import type { Rng } from '../util/rng.js';
 import { IernError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 

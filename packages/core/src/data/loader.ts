@@ -1,13 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Sample } from './sample.js';
 import type { Batch } from './batch.js';
-import { decodeSample, type DecodedImage, type DecodeOptions } from './decode.js';
+import { decodeSampleBytes, type DecodedImage, type DecodeOptions } from './decode.js';
 import type { Normalization } from '../model/backbone.js';
+import type { AugmentConfig } from '../config/experiment.js';
 import { Rng } from '../util/rng.js';
 import { IernError } from '../errors.js';
+import { fillBatch, normalizationTable } from './batch-fill.js';
+import { LoaderPool } from './loader-pool.js';
 
-/** Changes a decoded image in place or returns a new one (train-time augmentation). */
-export type Augment = (img: DecodedImage, rng: Rng) => DecodedImage;
+/**
+ * Changes a decoded image in place or returns a new one (train-time augmentation).
+ * `buildAugment` attaches its `config`, which lets loader workers rebuild the same function.
+ */
+export type Augment = ((img: DecodedImage, rng: Rng) => DecodedImage) & { config?: AugmentConfig };
 
 export interface LoaderOptions extends DecodeOptions {
   batchSize: number;
@@ -21,18 +27,33 @@ export interface LoaderOptions extends DecodeOptions {
   dropLast?: boolean;
   augment?: Augment;
   onBadSample?: 'error' | 'skip';
+  /**
+   * Worker threads that build augmented batches ahead of the training step (`data.loaderWorkers`).
+   * 0 = on the main thread. Used only when `augment` comes from `buildAugment`.
+   */
+  workers?: number;
+  /** Batches built ahead per worker (default 2). */
+  prefetch?: number;
+  /** Images decoded at once by sharp (default 16). */
+  decodeConcurrency?: number;
 }
 
 /**
- * Decodes every image once (kept in memory as [0,1] floats), then serves shuffled,
- * augmented, normalised batches as tensors. Skipped bad samples are counted.
+ * Decodes every image once (cached as uint8 in one shared buffer, 4x smaller than floats),
+ * then serves shuffled, augmented, normalised batches as tensors. Skipped bad samples are
+ * counted. With `workers`, augmented batches are built in worker threads while the training
+ * step runs. Each batch's augmentation draws from its own fork of the epoch's augmentation
+ * stream, so results do not depend on where a batch is built.
  */
 export class DataLoader {
-  private images: DecodedImage[] = [];
+  private pixels: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private kept: Sample[] = [];
+  private prepared = false;
+  private pool?: LoaderPool;
   readonly skipped: Record<string, number> = {};
   private readonly emotionIndex = new Map<string, number>();
   private readonly confounderIndex = new Map<string, number>();
+  private readonly tables: Float32Array[];
 
   constructor(
     private readonly samples: Sample[],
@@ -40,32 +61,44 @@ export class DataLoader {
   ) {
     options.classes.forEach((c, i) => this.emotionIndex.set(c, i));
     options.confounders.forEach((c, i) => this.confounderIndex.set(c, i));
+    this.tables = normalizationTable(options.normalization.mean, options.normalization.std, options.channels);
+  }
+
+  private get per(): number {
+    return this.options.height * this.options.width * this.options.channels;
   }
 
   /** Decodes all images (call once before iterating). */
   async prepare(): Promise<void> {
-    if (this.kept.length) return;
-    const results = await mapLimit(this.samples, 8, async (s) => {
+    if (this.prepared) return;
+    for (const s of this.samples) {
       if (!this.emotionIndex.has(s.emotion)) {
         throw new IernError(`sample ${s.id}: emotion '${s.emotion}' is not in the class list [${this.options.classes.join(', ')}]`);
       }
+    }
+    const results = await mapLimit(this.samples, this.options.decodeConcurrency ?? 16, async (s) => {
       try {
-        return await decodeSample(s, this.options);
+        return (await decodeSampleBytes(s, this.options)).data;
       } catch (e) {
         if (this.options.onBadSample === 'skip') return null;
         throw new IernError(`${(e as Error).message} (set data.onBadSample=skip to count and skip bad images)`);
       }
     });
+    const per = this.per;
+    const good = results.filter((r): r is Uint8Array => r !== null).length;
+    this.pixels = new Uint8Array(new SharedArrayBuffer(Math.max(1, good * per)));
+    let n = 0;
     results.forEach((img, i) => {
       if (img) {
-        this.images.push(img);
+        this.pixels.set(img, n++ * per);
         this.kept.push(this.samples[i]!);
       } else this.skipped['bad image'] = (this.skipped['bad image'] ?? 0) + 1;
     });
+    this.prepared = true;
   }
 
   get size(): number {
-    return this.kept.length || this.samples.length;
+    return this.prepared ? this.kept.length : this.samples.length;
   }
 
   /** Samples actually served (after skips), in dataset order. */
@@ -91,36 +124,72 @@ export class DataLoader {
     const bs = this.options.batchSize;
     const nb = this.batchesPerEpoch();
     const augRng = rng ? rng.fork() : new Rng(0);
-    for (let b = 0; b < nb; b++) {
-      yield this.makeBatch(order.slice(b * bs, (b + 1) * bs), augment ? augRng : undefined);
+    const aug = augment ? this.options.augment : undefined;
+    const slice = (b: number) => order.slice(b * bs, (b + 1) * bs);
+    const pool = aug ? this.workerPool(aug) : undefined;
+    if (!pool) {
+      for (let b = 0; b < nb; b++) yield this.makeBatch(slice(b), aug ? augRng.fork() : undefined);
+      return;
+    }
+    // Prefetch: keep batches in flight in the workers; forks are drawn in batch order, so the
+    // result is the same as on the main thread. Tensors are made only when a batch is yielded.
+    const depth = Math.max(1, (this.options.workers ?? 1) * (this.options.prefetch ?? 2));
+    const pending: { indices: number[]; data: Promise<Float32Array> }[] = [];
+    let next = 0;
+    const submit = () => {
+      const indices = slice(next++);
+      const data = pool.run(indices, augRng.fork().getState());
+      data.catch(() => undefined); // awaited below; avoid an unhandled rejection if abandoned
+      pending.push({ indices, data });
+    };
+    while (next < nb && pending.length < depth) submit();
+    while (pending.length) {
+      const job = pending.shift()!;
+      const data = await job.data;
+      if (next < nb) submit();
+      yield this.wrap(job.indices, data);
     }
   }
 
-  /** Builds one batch tensor set from sample indices. */
+  /** Builds one batch tensor set from sample indices (augmenting with `augRng` when given). */
   makeBatch(indices: number[], augRng?: Rng): Batch {
+    const augment = augRng ? this.options.augment : undefined;
+    const data = fillBatch(this.pixels, indices, this.options, this.options.normalization, augment, augRng, this.tables);
+    return this.wrap(indices, data);
+  }
+
+  /** Stops loader workers (they are unref'd, so this is only needed to free them early). */
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+
+  private workerPool(aug: Augment): LoaderPool | undefined {
+    const n = this.options.workers ?? 0;
+    if (n <= 0 || !aug.config || !this.kept.length) return undefined;
+    this.pool ??= new LoaderPool(n, {
+      pixels: this.pixels.buffer as unknown as SharedArrayBuffer,
+      height: this.options.height,
+      width: this.options.width,
+      channels: this.options.channels,
+      mean: [...this.options.normalization.mean],
+      std: [...this.options.normalization.std],
+      augment: aug.config,
+    });
+    return this.pool;
+  }
+
+  private wrap(indices: number[], data: Float32Array): Batch {
     const { height: h, width: w, channels: c } = this.options;
-    const per = h * w * c;
-    const buf = new Float32Array(indices.length * per);
     const emo = new Int32Array(indices.length);
     const conf = new Int32Array(indices.length);
-    const { mean, std } = this.options.normalization;
     indices.forEach((i, j) => {
-      let img = this.images[i]!;
-      if (augRng && this.options.augment) img = this.options.augment({ ...img, data: img.data.slice() }, augRng);
-      const d = img.data;
-      const off = j * per;
-      for (let p = 0; p < h * w; p++) {
-        for (let k = 0; k < c; k++) {
-          const ch = c === 1 ? 0 : k;
-          buf[off + p * c + k] = (d[p * c + k]! - mean[ch]!) / std[ch]!;
-        }
-      }
       const s = this.kept[i]!;
       emo[j] = this.emotionIndex.get(s.emotion)!;
       conf[j] = s.confounder !== undefined ? (this.confounderIndex.get(s.confounder) ?? -1) : -1;
     });
     return {
-      images: tf.tensor4d(buf, [indices.length, h, w, c]),
+      images: tf.tensor4d(data, [indices.length, h, w, c]),
       emotions: tf.tensor1d(emo, 'int32'),
       confounders: tf.tensor1d(conf, 'int32'),
       ids: indices.map((i) => this.kept[i]!.id),

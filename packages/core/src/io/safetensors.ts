@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataError, IernError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
 
 /**
  * safetensors (the format of `safetensors.torch.save_file`): 8-byte little-endian header
@@ -185,8 +185,8 @@ export function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-/** Serialises float32 tensors (names sorted, header padded to 8 bytes as the reference writer does). */
-export function serializeSafetensors(tensors: Map<string, TensorData> | Record<string, TensorData>, metadata: Record<string, string> = {}): Uint8Array {
+/** Header bytes (padded to 8 with spaces, as the reference writer does) and tensors in data order. */
+function layout(tensors: Map<string, TensorData> | Record<string, TensorData>, metadata: Record<string, string>): { head: Uint8Array; entries: [string, TensorData][]; dataBytes: number } {
   const entries = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header['__metadata__'] = metadata;
@@ -197,27 +197,58 @@ export function serializeSafetensors(tensors: Map<string, TensorData> | Record<s
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + n * 4] };
     offset += n * 4;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.byteLength / 8) * 8;
-  if (padded !== json.byteLength) {
-    const p = new Uint8Array(padded).fill(0x20);
-    p.set(json);
-    json = p;
-  }
-  const out = new Uint8Array(8 + json.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
-  out.set(json, 8);
-  let at = 8 + json.byteLength;
+  const head = new Uint8Array(8 + padded).fill(0x20);
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
+  head.set(json, 8);
+  return { head, entries, dataBytes: offset };
+}
+
+const bytesOf = (d: Float32Array) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+
+/** Serialises float32 tensors into one buffer (names sorted). */
+export function serializeSafetensors(tensors: Map<string, TensorData> | Record<string, TensorData>, metadata: Record<string, string> = {}): Uint8Array {
+  const { head, entries, dataBytes } = layout(tensors, metadata);
+  const out = new Uint8Array(head.byteLength + dataBytes);
+  out.set(head);
+  let at = head.byteLength;
   for (const [, t] of entries) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    out.set(bytesOf(t.data), at);
     at += t.data.byteLength;
   }
   return out;
 }
 
-/** Writes float32 tensors atomically. */
+/**
+ * Writes float32 tensors atomically (temp file, fsync, rename, like `writeFileAtomic`),
+ * streaming each tensor so a large feature cache is not copied into one more buffer.
+ */
 export async function writeSafetensors(file: string, tensors: Map<string, TensorData> | Record<string, TensorData>, metadata: Record<string, string> = {}): Promise<void> {
-  await writeFileAtomic(file, serializeSafetensors(tensors, metadata));
+  const { head, entries } = layout(tensors, metadata);
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await writeAll(handle, head);
+    for (const [, t] of entries) await writeAll(handle, bytesOf(t.data));
+    await handle.sync();
+    await handle.close();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await fs.rename(tmp, file);
+}
+
+/** `write` may write less than asked; loop until every byte is out. */
+async function writeAll(handle: fs.FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.byteLength; ) {
+    const { bytesWritten } = await handle.write(bytes, off, Math.min(bytes.byteLength - off, 1 << 30));
+    off += bytesWritten;
+  }
 }
 
 /** Layout marker iern writes, so loaders know kernels are already HWIO / [in, out]. */

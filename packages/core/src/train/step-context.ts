@@ -1,5 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng.js';
+import type { Batch } from '../data/batch.js';
+
+/** Where a batch sits in training, for replicas that run the same step elsewhere. */
+export interface ShardInfo {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  /** The step's Rng (replicas start from its state). */
+  rng: Rng;
+}
 
 /** Options of one `minimize` call. */
 export interface MinimizeOptions {
@@ -14,6 +25,11 @@ export interface MinimizeOptions {
  */
 export interface GradientReducer {
   readonly replicas: number;
+  /**
+   * Data-parallel reducers split each batch: the other shards go to the other replicas and
+   * this replica's shard comes back with its weight (shard size / batch size).
+   */
+  shard?(batch: Batch, info: ShardInfo): Promise<{ batch: Batch; weight: number }>;
   allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap>;
   /** Averages a scalar (a loss for logging) across replicas. */
   allReduceScalar(value: number, weight: number): Promise<number>;

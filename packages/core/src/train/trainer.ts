@@ -84,12 +84,16 @@ export class Trainer {
       for await (const batch of loader.epoch(epochRng)) {
         const ts = performance.now();
         const step = epoch * stepsPerEpoch + stepInEpoch;
-        const ctx = new ReducingStepContext(epoch, step, stepsPerEpoch, totalSteps, epochRng, opts.reducer ?? localReducer, 1);
+        const reducer = opts.reducer ?? localReducer;
+        // Data-parallel reducers hand back this replica's shard of the batch (and its weight).
+        const part = reducer.shard ? await reducer.shard(batch, { epoch, step, stepsPerEpoch, totalSteps, rng: epochRng }) : { batch, weight: 1 };
+        const ctx = new ReducingStepContext(epoch, step, stepsPerEpoch, totalSteps, epochRng, reducer, part.weight);
         let losses: Record<string, number>;
         try {
-          losses = await strategy.trainStep(batch, ctx);
+          losses = await strategy.trainStep(part.batch, ctx);
         } finally {
           disposeBatch(batch);
+          if (part.batch !== batch) disposeBatch(part.batch);
         }
         for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
         images += batch.size;

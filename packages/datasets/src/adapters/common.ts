@@ -84,8 +84,12 @@ export class DatasetBuilder {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
   }
 
-  add(sample: Sample): void {
+  private readonly groups = new Map<Sample, string>();
+
+  /** Adds a sample; `group` (subject, source image) keeps related samples on one side of a generated split. */
+  add(sample: Sample, group?: string): void {
     this.samples.push(sample);
+    if (group !== undefined) this.groups.set(sample, group);
   }
 
   /** Keeps only samples of `split` (when not `all`). Other splits are a selection, not a skip. */
@@ -96,10 +100,10 @@ export class DatasetBuilder {
     this.samples.push(...kept);
   }
 
-  /** Assigns generated train/test sides by group, then keeps `split`. */
-  holdout(split: string, groupOf: (s: Sample) => string, testFraction: number, seed: number): void {
-    for (const s of this.samples) s.split = holdoutSide(groupOf(s), testFraction, seed);
-    this.keepSplit(split);
+  /** Assigns generated train/test sides by group (default: the sample id), then keeps `split`. */
+  holdout(o: { split: string; testFraction: number; splitSeed: number }): void {
+    for (const s of this.samples) s.split = holdoutSide(this.groups.get(s) ?? s.id, o.testFraction, o.splitSeed);
+    this.keepSplit(o.split);
   }
 
   build(): Dataset {
@@ -131,4 +135,23 @@ export function boxFromLtrb(left: number, top: number, right: number, bottom: nu
 /** Resolves `p` against `base` unless it is absolute. */
 export function resolveFrom(base: string, p: string): string {
   return path.isAbsolute(p) ? p : path.join(base, p);
+}
+
+/**
+ * Finds an image whose listed extension or case does not match the file on disk (AffectNet
+ * lists `.jpg` for some `.png`/`.JPG` files): the path as given when it exists, else the file in
+ * the same folder with the same stem (any case, any image extension), else the path as given
+ * (the loader then reports it). `cache` holds folder listings.
+ */
+export function resolveImagePath(p: string, cache: Map<string, Map<string, string>>): string {
+  if (existsSync(p)) return p;
+  const dir = path.dirname(p);
+  let listing = cache.get(dir);
+  if (!listing) {
+    listing = new Map();
+    if (existsSync(dir)) for (const f of readdirSync(dir)) if (isImageFile(f)) listing.set(path.parse(f).name.toLowerCase(), f);
+    cache.set(dir, listing);
+  }
+  const hit = listing.get(path.parse(p).name.toLowerCase());
+  return hit ? path.join(dir, hit) : p;
 }

@@ -58,7 +58,7 @@ export function loadMixbasic(o: MixbasicOptions): Dataset {
         continue;
       }
       used.add(key);
-      const r = map.map(raw, { file: labels.file });
+      const r = map.map(raw, { file: `${labels.file} (key ${key})` });
       if ('skip' in r) {
         b.skip(r.skip);
         continue;

@@ -1,0 +1,142 @@
+import * as path from 'node:path';
+import { writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
+import { makeWorkDir } from '../experiment/work-dir.js';
+import { loadStudyConfig, toOverrides, type StudyConfig, type StudyGrid } from './config.js';
+import { gridOverrides, runName, runOne, type RunRecord } from './run-one.js';
+import { aggregate, compare, type Stat, type StrategyRow } from './aggregate.js';
+import { studyMarkdown } from './report.js';
+import { writeConfusionPng } from './confusion-png.js';
+
+export type StudyMode = 'study' | 'leakage' | 'consistency' | 'sweep';
+
+export interface StudyOptions {
+  configFile: string;
+  /** Experiment overrides from the command line (applied after the strategy's and the grid's). */
+  overrides?: string[];
+  mode?: StudyMode;
+  /** Use the `full` grid. */
+  full?: boolean;
+  /** Explicit grid parts and strategy subset (beat `full`). */
+  folds?: number[];
+  ratios?: number[];
+  seeds?: number[];
+  strategies?: string[];
+  workDir?: string;
+  logger: Logger;
+  /** Forward every training log line (default: one line per epoch). */
+  verbose?: boolean;
+  /** Shown in the report. */
+  command?: string;
+}
+
+export interface StudyOutput {
+  workDir: string;
+  records: RunRecord[];
+  rows: StrategyRow[];
+  markdown: string;
+  files: string[];
+  seconds: number;
+}
+
+/** The grid, strategies and analyses a mode runs. */
+export function planStudy(cfg: StudyConfig, o: Pick<StudyOptions, 'mode' | 'full' | 'folds' | 'ratios' | 'seeds' | 'strategies'>): { grid: StudyGrid; strategies: string[]; analyses: { leakage: boolean; consistency: boolean } } {
+  const mode = o.mode ?? 'study';
+  const base: StudyGrid = o.full ? cfg.full : { folds: cfg.folds, ratios: cfg.ratios, seeds: cfg.seeds };
+  const all = Object.keys(cfg.strategies);
+  let strategies = o.strategies ?? all;
+  let ratios = o.ratios ?? base.ratios;
+  if (mode === 'sweep') {
+    ratios = o.ratios ?? cfg.sweep.ratios;
+    strategies = o.strategies ?? cfg.sweep.strategies ?? [cfg.roles.baseline, cfg.roles.recipe].filter((s): s is string => !!s);
+    if (strategies.length === 0) throw new Error('study sweep: name sweep.strategies or roles.baseline / roles.recipe in the study file');
+  }
+  for (const s of strategies) if (!all.includes(s)) throw new Error(`study: unknown strategy '${s}' (the study has ${all.join(', ')})`);
+  const analyses = {
+    leakage: mode === 'leakage' || (mode === 'study' && cfg.analyses.leakage),
+    consistency: mode === 'consistency' || (mode === 'study' && cfg.analyses.consistency),
+  };
+  return { grid: { folds: o.folds ?? base.folds, ratios, seeds: o.seeds ?? base.seeds }, strategies, analyses };
+}
+
+/** Forwards warnings and one line per epoch (or everything when verbose), prefixed with the run. */
+function runLogger(outer: Logger, prefix: string, verbose: boolean): Logger {
+  const keep = (m: string) => verbose || /^epoch \d+\/\d+ done|^test accuracy/.test(m);
+  return {
+    debug: (m) => verbose && outer.debug(`[${prefix}] ${m}`),
+    info: (m) => keep(m) && outer.info(`[${prefix}] ${m}`),
+    warn: (m) => outer.warn(`[${prefix}] ${m}`),
+    error: (m) => outer.error(`[${prefix}] ${m}`),
+  } as Logger;
+}
+
+/**
+ * Runs the study: every strategy on every (ratio, fold, seed) of the grid, then writes the
+ * table (Markdown and JSON), one held-out-cell confusion PNG per strategy and ratio, and one
+ * record per run (written as each run ends).
+ */
+export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
+  const t0 = performance.now();
+  const cfg = loadStudyConfig(o.configFile);
+  const mode = o.mode ?? 'study';
+  const plan = planStudy(cfg, o);
+  const workDir = makeWorkDir(`study-${cfg.name}${mode === 'study' ? '' : `-${mode}`}`, o.workDir);
+  const runsDir = path.join(workDir, 'runs');
+  const total = plan.grid.ratios.length * plan.grid.folds.length * plan.grid.seeds.length * plan.strategies.length;
+  o.logger.info(`study ${cfg.name} (${mode}): ${plan.strategies.length} strategies x ratios [${plan.grid.ratios.join(', ')}] x folds [${plan.grid.folds.join(', ')}] x seeds [${plan.grid.seeds.join(', ')}] = ${total} runs; work dir ${workDir}`);
+  const records: RunRecord[] = [];
+  let backend: BackendInfo | undefined;
+  let classes: string[] = [];
+  for (const ratio of plan.grid.ratios) {
+    for (const fold of plan.grid.folds) {
+      for (const seed of plan.grid.seeds) {
+        for (const strategy of plan.strategies) {
+          const spec = { strategy, fold, ratio, seed, overrides: [...toOverrides(cfg.strategies[strategy]!), ...gridOverrides(fold, ratio, seed), ...(o.overrides ?? [])] };
+          const name = runName(spec);
+          o.logger.info(`run ${records.length + 1}/${total}: ${name}`);
+          const res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
+          backend = res.backend;
+          records.push(res.record);
+          const r = res.record;
+          o.logger.info(`[${name}] held-out ${(r.heldOut * 100).toFixed(1)}% seen ${(r.seen * 100).toFixed(1)}% overall ${(r.overall * 100).toFixed(1)}% (${r.seconds.toFixed(0)} s)`);
+        }
+      }
+    }
+  }
+  const rows = aggregate(records, plan.strategies, classes);
+  const { baseline, recipe, augmentedBaseline } = cfg.roles;
+  const has = (s?: string): s is string => !!s && plan.strategies.includes(s);
+  const comparisons = [
+    ...(has(recipe) && has(baseline) ? [{ label: `${recipe} - ${baseline} (paired by fold and seed)`, items: compare(records, recipe, baseline), target: true }] : []),
+    ...(has(recipe) && has(augmentedBaseline) ? [{ label: `${recipe} - ${augmentedBaseline}: the intervention's own share`, items: compare(records, recipe, augmentedBaseline), target: false }] : []),
+    ...plan.strategies.filter((s) => s !== baseline && s !== recipe && has(baseline)).map((s) => ({ label: `${s} - ${baseline}`, items: compare(records, s, baseline!), target: false })),
+  ];
+  const seconds = (performance.now() - t0) / 1000;
+  const command = o.command ?? `iern study ${mode === 'study' ? '' : `${mode} `}${path.relative(process.cwd(), cfg.file)}${o.full ? ' --full' : ''}`;
+  let markdown = studyMarkdown({ title: `Study ${cfg.name}${mode === 'study' ? '' : ` (${mode})`}`, command, rows, classes, comparisons: mode === 'study' || mode === 'sweep' ? comparisons : [], seconds });
+  if (mode === 'sweep') markdown = sweepMarkdown(rows) + '\n' + markdown;
+  const files = [path.join(workDir, 'study.md'), path.join(workDir, 'study.json')];
+  await writeFileAtomic(files[0]!, markdown);
+  await writeFileAtomic(files[1]!, JSON.stringify({ study: cfg.name, mode, command, grid: plan.grid, strategies: plan.strategies, classes, rows, comparisons, seconds, records }, null, 2));
+  for (const row of rows) {
+    const file = path.join(workDir, `confusion-${row.strategy.replace(/[^A-Za-z0-9_.-]+/g, '_')}-r${row.ratio}.png`);
+    await writeConfusionPng(file, row.heldOutConfusion, classes, `${row.strategy}, r = ${row.ratio}: held-out cells (${row.runs} runs)`);
+    files.push(file);
+  }
+  return { workDir, records, rows, markdown, files, seconds };
+}
+
+const pctStat = (s: Stat) => (s.n > 1 ? `${(s.mean * 100).toFixed(1)} ± ${(s.std * 100).toFixed(1)}` : (s.mean * 100).toFixed(1));
+
+/** Held-out (and seen) accuracy per strategy across bias ratios. */
+export function sweepMarkdown(rows: StrategyRow[]): string {
+  const ratios = [...new Set(rows.map((r) => r.ratio))].sort((a, b) => a - b);
+  const strategies = [...new Set(rows.map((r) => r.strategy))];
+  const out = ['## Bias sweep: held-out-cell accuracy (seen-cell accuracy)', '', `| strategy | ${ratios.map((r) => `r = ${r}`).join(' | ')} |`, `|---|${ratios.map(() => '---:').join('|')}|`];
+  for (const s of strategies) {
+    out.push(`| ${s} | ${ratios.map((r) => {
+      const row = rows.find((x) => x.strategy === s && x.ratio === r);
+      return row ? `${pctStat(row.heldOut)} (${pctStat(row.seen)})` : '-';
+    }).join(' | ')} |`);
+  }
+  return out.join('\n') + '\n';
+}

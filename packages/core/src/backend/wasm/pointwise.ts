@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelCalls } from './kernel-util.js';
+
+/** True for a 1x1 convolution without padding or dilation (ResNet projections, bottlenecks). */
+export function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  const p = info.padInfo;
+  return info.filterHeight === 1 && info.filterWidth === 1 && p.top === 0 && p.left === 0 && p.bottom === 0 && p.right === 0 && info.dilationHeight === 1 && info.dilationWidth === 1;
+}
+
+/** x subsampled at the conv's stride (the pixels a strided 1x1 conv reads): [N,oh,ow,C]. */
+export function strided(k: KernelCalls, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, batchSize: n, inChannels: c } = info;
+  if (sh === 1 && sw === 1) return x;
+  return k.run('StridedSlice', { x }, {
+    begin: [0, 0, 0, 0],
+    end: [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c],
+    strides: [1, sh, sw, 1],
+    beginMask: 0,
+    endMask: 0,
+    ellipsisMask: 0,
+    newAxisMask: 0,
+    shrinkAxisMask: 0,
+  });
+}
+
+/** 1x1 filter gradient: dW = Xs^T dY as one matrix product over the N*oh*ow pixels. */
+export function pointwiseFilterGrad(k: KernelCalls, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  const a = k.reshape(strided(k, x, info), [1, m, info.inChannels]);
+  const b = k.reshape(dy, [1, m, info.outChannels]);
+  const prod = k.run('BatchMatMul', { a, b }, { transposeA: true, transposeB: false });
+  return k.reshape(prod, [1, 1, info.inChannels, info.outChannels]);
+}
+
+/** 1x1 input gradient: dY W^T, then scattered back to every s-th pixel (zeros elsewhere). */
+export function pointwiseInputGrad(k: KernelCalls, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co, inHeight: H, inWidth: W, strideHeight: sh, strideWidth: sw } = info;
+  const a = k.reshape(dy, [1, n * oh * ow, co]);
+  const b = k.reshape(filter, [1, ci, co]);
+  const prod = k.reshape(k.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: true }), [n, oh, ow, ci]);
+  if (sh === 1 && sw === 1) return prod;
+  const d = k.dilate(prod, sh, sw); // [n, oh*sh, ow*sw, ci]
+  const pads: [number, number][] = [[0, 0], [0, Math.max(0, H - oh * sh)], [0, Math.max(0, W - ow * sw)], [0, 0]];
+  return k.slice(k.pad(d, pads), [0, 0, 0, 0], [n, H, W, ci]);
+}

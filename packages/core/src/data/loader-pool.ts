@@ -1,0 +1,91 @@
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AugmentConfig } from '../config/experiment.js';
+
+export interface LoaderWorkerData {
+  pixels: SharedArrayBuffer;
+  height: number;
+  width: number;
+  channels: number;
+  mean: number[];
+  std: number[];
+  augment: AugmentConfig;
+}
+
+export interface LoaderJob {
+  id: number;
+  indices: number[];
+  /** Rng state for this batch's augmentation. */
+  rng: number[];
+}
+
+type Reply = { id: number; data?: Float32Array; error?: string; ready?: boolean };
+
+/**
+ * Worker threads that build augmented batches in parallel with training. Jobs go round-robin;
+ * results come back as transferred Float32Arrays. Workers are unref'd: they never keep the
+ * process alive.
+ */
+export class LoaderPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (d: Float32Array) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private turn = 0;
+
+  constructor(count: number, data: LoaderWorkerData) {
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(fromSource ? './loader-worker.ts' : './loader-worker.js', import.meta.url);
+    for (let i = 0; i < count; i++) {
+      const w = fromSource ? sourceWorker(entry, data) : new Worker(entry, { workerData: data });
+      w.unref();
+      w.on('message', (m: Reply) => {
+        if (m.ready) return;
+        const p = this.waiting.get(m.id);
+        if (!p) {
+          if (m.error !== undefined) this.failAll(new Error(`loader worker failed to start: ${m.error}`));
+          return;
+        }
+        this.waiting.delete(m.id);
+        if (m.error !== undefined) p.reject(new Error(`loader worker: ${m.error}`));
+        else p.resolve(m.data!);
+      });
+      w.on('error', (e) => this.failAll(e));
+      w.on('exit', (code) => code !== 0 && this.failAll(new Error(`loader worker exited with code ${code}`)));
+      this.workers.push(w);
+    }
+  }
+
+  /** Builds one batch in a worker. */
+  run(indices: number[], rng: number[]): Promise<Float32Array> {
+    const id = this.nextId++;
+    const w = this.workers[this.turn++ % this.workers.length]!;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      w.postMessage({ id, indices, rng } satisfies LoaderJob);
+    });
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.waiting.values()) p.reject(e);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+/** A worker running TypeScript sources (tests): registers tsx in the thread, then loads the entry. */
+function sourceWorker(entry: URL, workerData: LoaderWorkerData): Worker {
+  const require = createRequire(import.meta.url);
+  const api = pathToFileURL(require.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
+  const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+  const code = `(async () => {
+    const { register } = await import(${JSON.stringify(api)});
+    register({ tsconfig: ${JSON.stringify(tsconfig)} });
+    await import(${JSON.stringify(entry.href)});
+  })().catch((e) => require('node:worker_threads').parentPort.postMessage({ id: -1, error: String(e && e.stack || e) }));`;
+  return new Worker(code, { eval: true, workerData });
+}

@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Strategy } from '../model/strategy.js';
+import { disposeBatch } from '../data/batch.js';
+import { ReducingStepContext, type GradientReducer } from '../train/step-context.js';
+import { Rng } from '../util/rng.js';
+import { Channel, type MainChannel } from './channel.js';
+import { VariableNames } from './names.js';
+import { packVars, unpackBatch, unpackTensor, type FromReplica, type ToReplica } from './protocol.js';
+
+/** Worker side of the all-reduce: sends this shard's gradients to the main thread, gets the average back. */
+class ReplicaReducer implements GradientReducer {
+  constructor(
+    private readonly ch: MainChannel,
+    private readonly names: VariableNames,
+    readonly replicas: number,
+  ) {}
+
+  async allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap> {
+    const local = Object.keys(grads);
+    const arrays: [string, Float32Array][] = [];
+    for (const name of local) arrays.push([this.names.stable(name), (await grads[name]!.data()) as Float32Array]);
+    this.ch.send({ type: 'grads', grads: arrays, weight }, arrays.map(([, a]) => a.buffer as ArrayBuffer));
+    const reduced = new Map((await this.ch.next('reduced')).grads);
+    const out: tf.NamedTensorMap = {};
+    for (const name of local) {
+      const data = reduced.get(this.names.stable(name));
+      if (!data) throw new Error(`main thread sent no reduced gradient for '${this.names.stable(name)}'`);
+      out[name] = tf.tensor(data, grads[name]!.shape, 'float32');
+    }
+    return out;
+  }
+
+  async allReduceScalar(value: number, weight: number): Promise<number> {
+    this.ch.send({ type: 'scalar', value, weight });
+    return (await this.ch.next('reducedScalar')).value;
+  }
+}
+
+type Port = ConstructorParameters<typeof Channel>[0];
+
+/**
+ * Runs one data-parallel replica in a worker thread: applies weight syncs, runs
+ * `strategy.trainStep` on each shard it is sent (the same code as the main replica, with an
+ * all-reducing StepContext), reports its buffers when asked. Resolves on `close`.
+ */
+export async function serveReplica(strategy: Strategy, port: Port, replicas: number, backend: string): Promise<void> {
+  const ch = new Channel<ToReplica, FromReplica>(port, 'main thread');
+  const names = new VariableNames(strategy);
+  const reducer = new ReplicaReducer(ch, names, replicas);
+  ch.send({ type: 'ready', backend });
+  const handle = async (m: ToReplica): Promise<boolean> => {
+    switch (m.type) {
+      case 'sync': {
+        for (const [name, p] of m.vars) {
+          const t = unpackTensor(p);
+          names.variable(name).assign(t);
+          t.dispose();
+        }
+        if (m.state) strategy.setState?.(m.state);
+        if (m.optimizers) await setOptimizerWeights(strategy, m.optimizers);
+        ch.send({ type: 'synced' });
+        return true;
+      }
+      case 'step': {
+        const batch = unpackBatch(m.batch);
+        const ctx = new ReducingStepContext(m.epoch, m.step, m.stepsPerEpoch, m.totalSteps, new Rng(m.rng), reducer, m.weight);
+        try {
+          const losses = await strategy.trainStep(batch, ctx);
+          ch.send({ type: 'stepDone', losses });
+        } finally {
+          disposeBatch(batch);
+        }
+        return true;
+      }
+      case 'collect': {
+        ch.send({ type: 'collected', vars: await packVars(names.entries(), (v) => !v.trainable && v.dtype === 'float32') });
+        return true;
+      }
+      case 'close':
+        return false;
+      default:
+        throw new Error(`unexpected message '${m.type}' outside a step`);
+    }
+  };
+  // Messages between steps arrive in order; 'reduced' ones are consumed inside trainStep.
+  for (;;) {
+    const m = await nextCommand(ch);
+    try {
+      if (!(await handle(m))) break;
+    } catch (e) {
+      ch.send({ type: 'error', message: (e as Error)?.stack ?? String(e) });
+      break;
+    }
+  }
+  strategy.dispose();
+}
+
+function nextCommand(ch: MainChannel): Promise<ToReplica> {
+  return ch.nextAny();
+}
+
+async function setOptimizerWeights(strategy: Strategy, packed: Record<string, import('./protocol.js').PackedTensor[]>): Promise<void> {
+  const opts = strategy.optimizers();
+  for (const [name, values] of Object.entries(packed)) {
+    const opt = opts[name];
+    if (!opt) throw new Error(`replica has no optimizer '${name}'`);
+    const mine = await opt.getWeights();
+    if (mine.length !== values.length && mine.length > 1) throw new Error(`optimizer '${name}' has ${mine.length} weights here but ${values.length} on the main thread`);
+    // Optimizer weights are positional (iterations first, then per-variable slots in order).
+    await opt.setWeights(values.map((p, i) => ({ name: mine[i]?.name ?? `w${i}`, tensor: unpackTensor(p) })));
+  }
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { fileURLToPath } from 'node:url';
+import { DataParallel, Rng, Trainer, activateBackend, type Batch, type DataLoader, type Logger } from '@iern/core';
+import { TinyStrategy } from './fixtures/tiny-strategy.js';
+
+const factoryModule = fileURLToPath(new URL('./fixtures/tiny-replica.ts', import.meta.url));
+const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+
+/** A stand-in DataLoader yielding fixed batches (fresh tensors every epoch). */
+function fakeLoader(batches: { images: Float32Array; labels: number[] }[], size: number): DataLoader {
+  return {
+    async prepare() {},
+    batchesPerEpoch: () => batches.length,
+    async *epoch() {
+      for (const b of batches) {
+        const n = b.labels.length;
+        const batch: Batch = {
+          images: tf.tensor4d(b.images, [n, size, size, 3]),
+          emotions: tf.tensor1d(b.labels, 'int32'),
+          confounders: tf.fill([n], -1, 'int32') as tf.Tensor1D,
+          ids: b.labels.map((_, i) => `s${i}`),
+          size: n,
+        };
+        yield batch;
+      }
+    },
+  } as unknown as DataLoader;
+}
+
+function makeBatches(rng: Rng, count: number, n: number, size: number) {
+  return Array.from({ length: count }, () => ({
+    images: Float32Array.from({ length: n * size * size * 3 }, () => rng.normal()),
+    labels: Array.from({ length: n }, () => rng.int(3)),
+  }));
+}
+
+async function values(s: TinyStrategy): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [k, v] of s.namedVariables()) out.set(k, (await v.data()) as Float32Array);
+  return out;
+}
+
+function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let d = 0;
+  for (const [k, x] of a) {
+    const y = b.get(k)!;
+    for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
+  }
+  return d;
+}
+
+describe('data-parallel training over worker threads', () => {
+  beforeAll(async () => {
+    await activateBackend('wasm');
+  });
+  afterAll(() => undefined);
+
+  it('two replicas take the same steps as one (no BatchNorm), with a flat tensor count', async () => {
+    const batches = makeBatches(new Rng(3), 3, 7, 9); // odd batch: shards of 4 and 3
+    const single = new TinyStrategy(1);
+    await new Trainer(quiet, new Rng(0)).fit(single, fakeLoader(batches, 9), { epochs: 2 });
+
+    const main = new TinyStrategy(1);
+    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 1, withBn: false } }, logger: quiet });
+    try {
+      const trainer = new Trainer(quiet, new Rng(0));
+      const tensorsBefore = tf.memory().numTensors;
+      const counts: number[] = [];
+      await trainer.fit(main, fakeLoader(batches, 9), {
+        epochs: 2,
+        reducer: dp,
+        hooks: [dp.hooks(), { onStepEnd: (i) => void counts.push(i.numTensors) }],
+      });
+      expect(maxDiff(await values(main), await values(single))).toBeLessThan(2e-5);
+      // Initial moves are nonzero (the test can fail): weights did change.
+      const fresh = new TinyStrategy(1);
+      expect(maxDiff(await values(main), await values(fresh))).toBeGreaterThan(1e-3);
+      fresh.dispose();
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      expect(tf.memory().numTensors - tensorsBefore).toBeLessThanOrEqual(counts[0]! - tensorsBefore);
+    } finally {
+      await dp.close();
+      main.dispose();
+      single.dispose();
+    }
+  });
+
+  it('averages BatchNorm running statistics across replicas at epoch end', async () => {
+    // One step of 8 images (shards of 4): each replica's running mean is 0.1 * its shard's mean
+    // of conv(x) under the initial weights; their image-weighted average is 0.1 * the batch mean.
+    const batches = makeBatches(new Rng(5), 1, 8, 7);
+    const main = new TinyStrategy(2, true);
+    const expected = tf.tidy(() => {
+      const h = main.conv.apply(tf.tensor4d(batches[0]!.images, [8, 7, 7, 3]));
+      return tf.mul(tf.moments(h, [0, 1, 2]).mean, 0.1).dataSync() as Float32Array;
+    });
+    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 2, withBn: true } }, logger: quiet });
+    try {
+      await new Trainer(quiet, new Rng(0)).fit(main, fakeLoader(batches, 7), { epochs: 1, reducer: dp, hooks: [dp.hooks()] });
+      const rm = (await main.bn!.runningMean.data()) as Float32Array;
+      expect(Math.max(...expected.map((x) => Math.abs(x)))).toBeGreaterThan(1e-3);
+      for (let i = 0; i < rm.length; i++) expect(rm[i]).toBeCloseTo(expected[i]!, 5);
+    } finally {
+      await dp.close();
+      main.dispose();
+    }
+  });
+});

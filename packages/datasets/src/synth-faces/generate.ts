@@ -1,0 +1,46 @@
+import type { Sample } from '@iern/core';
+import { renderFace } from './render.js';
+import { SYNTH_EMOTIONS, SYNTH_SOURCES, type SynthRenderOptions } from './options.js';
+
+/** One generated image and its cell; `pool` says which part of the protocol it belongs to. */
+export interface SynthImage {
+  source: (typeof SYNTH_SOURCES)[number];
+  emotion: string;
+  index: number;
+  /** `protocol`: split by the fold rule; `seen-test`: fresh images that only test seen cells. */
+  pool: 'protocol' | 'seen-test';
+}
+
+/** Every image the options describe, in a fixed order (source, emotion, index). */
+export function synthImageList(o: SynthRenderOptions): SynthImage[] {
+  const list: SynthImage[] = [];
+  for (const source of SYNTH_SOURCES) {
+    for (const emotion of SYNTH_EMOTIONS) {
+      for (let i = 0; i < o.perCell + o.seenTestPerCell; i++) list.push({ source, emotion, index: i, pool: i < o.perCell ? 'protocol' : 'seen-test' });
+    }
+  }
+  return list;
+}
+
+export function sampleId(im: SynthImage): string {
+  return `synth-${im.source}-${im.emotion}-${String(im.index).padStart(4, '0')}`;
+}
+
+/** Renders the list into one buffer (image i at i * size * size * 3). */
+export function renderAll(o: SynthRenderOptions, list: readonly SynthImage[]): Uint8Array {
+  const per = o.size * o.size * 3;
+  const buf = new Uint8Array(list.length * per);
+  list.forEach((im, i) => buf.set(renderFace(o, im.source, im.emotion, im.index), i * per));
+  return buf;
+}
+
+/** Samples over a pixel buffer (views, no copy). */
+export function toSamples(o: SynthRenderOptions, list: readonly SynthImage[], pixels: Uint8Array): Sample[] {
+  const per = o.size * o.size * 3;
+  return list.map((im, i) => ({
+    id: sampleId(im),
+    image: { kind: 'pixels', width: o.size, height: o.size, channels: 3, data: pixels.subarray(i * per, (i + 1) * per) },
+    emotion: im.emotion,
+    confounder: im.source,
+  }));
+}

@@ -1,0 +1,11 @@
+export { IernNetwork, type IernNetworkOptions, type IernGroup } from './network.js';
+export { IernStepStrategy, type IernForward } from './step.js';
+export { BackboneAdapter } from './adapter.js';
+export { FeatureEncoder } from './encoder.js';
+export { FusionDecoder } from './decoder.js';
+export { Critic } from './critic.js';
+export { EmotionClassifier } from './classifier.js';
+export { ConfounderCentres } from './centres.js';
+export { perStratumLogits, spatialDictionary } from './dictionary.js';
+export { combineStrata, stratumPrior } from './nwgm.js';
+export { IERN_INIT, IERN_BN_INIT } from './init.js';
