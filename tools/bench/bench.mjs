@@ -95,9 +95,11 @@ async function trainRow(config, mode, backend, o) {
     for (let i = 0; i < o.warmup; i++) await once();
     const tensorsBefore = tf.memory().numTensors;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < o.steps; i++) await once();
     if (dp) await dp.averageBuffers(); // waits for the workers' last step too
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const tensorsAfter = tf.memory().numTensors;
     disposeBatch(batchSource);
     return {
@@ -114,6 +116,8 @@ async function trainRow(config, mode, backend, o) {
       batch: cfg.batch,
       size: cfg.size,
       secondsPerStep: +(seconds / o.steps).toFixed(3),
+      // CPU seconds of all threads per step: what the step costs when the machine is shared.
+      cpuSecondsPerStep: +((cpu.user + cpu.system) / 1e6 / o.steps).toFixed(3),
       ...(avail.note ? { note: avail.note } : {}),
     };
   } finally {

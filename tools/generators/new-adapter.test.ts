@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM script without types
+// @ts-ignore plain ESM script without types
 import { parseArgs, scaffold } from './new-adapter.mjs';
 
 // inside the repository, so the generated code resolves zod and tsyringe from node_modules

@@ -89,6 +89,10 @@ describe('iern data inspect', () => {
     expect(rep.train).toMatchObject({ type: 'my-lab', total: 3, byEmotion: { happiness: 1, sadness: 2 }, byConfounder: { lab: 3 }, skipped: { 'no expression': 1 } });
     expect(rep.test.total).toBe(1);
     expect(rep.test.problems.join()).toMatch(/1 image file\(s\) missing.*e\.png/);
+    // --decode finds a corrupt image
+    writeText(path.join(data, 'images', 'b.png'), 'not a png');
+    const dec = JSON.parse((await run([cfg, '--json', '--decode'])).out);
+    expect(dec.train.problems.join()).toMatch(/1 image\(s\) cannot be decoded.*b\.png/);
     writeText(path.join(data, 'train.txt'), 'a.png 9\n');
     const bad = await run([cfg, '--json']);
     expect(bad.out).toMatch(/train\.txt:1: unknown label code '9'/);

@@ -58,14 +58,58 @@ describe('iern predict', () => {
     expect(r.stdout).toMatch(new RegExp(`^${files[3]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (anger|happiness|sadness) \\((anger|happiness|sadness) \\d+\\.\\d%`));
   });
 
-  it('says why for a missing checkpoint or one that is not a checkpoint', () => {
-    const missing = iern(['predict', path.join(dir, 'nope.ckpt'), files[0]!]);
-    expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/checkpoint not found or unreadable: .*nope\.ckpt/);
+  it('predicting leaks no tensors and dispose frees the model', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const { MemoryLogger } = await import('@iern/core');
+    const { loadModel } = await import('../src/predict/load-model.js');
+    const { predictImages } = await import('../src/predict/predict-images.js');
+    const before = tf.memory().numTensors;
+    const model = await loadModel(path.join(dir, 'last.ckpt'), new MemoryLogger());
+    const loaded = tf.memory().numTensors;
+    const a = await predictImages(model, files, 3);
+    expect(tf.memory().numTensors).toBe(loaded);
+    const b = await predictImages(model, files.slice().reverse(), 2);
+    expect(tf.memory().numTensors).toBe(loaded);
+    expect(b.predictions.map((p) => p.image)).toEqual(files.slice().reverse());
+    expect(b.predictions.find((p) => p.image === files[0])!.probabilities).toEqual(a.predictions[0]!.probabilities);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('says why for a missing checkpoint or one that is not a checkpoint', async () => {
+    const { MemoryLogger } = await import('@iern/core');
+    const { loadModel } = await import('../src/predict/load-model.js');
+    await expect(loadModel(path.join(dir, 'nope.ckpt'), new MemoryLogger())).rejects.toThrow(/checkpoint not found or unreadable: .*nope\.ckpt \(no such file\)/);
     const bogus = path.join(images, 'bogus.ckpt');
     writeFileSync(bogus, Buffer.alloc(64, 1));
-    const bad = iern(['predict', bogus, files[0]!]);
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/bogus\.ckpt: not an iern checkpoint/);
+    await expect(loadModel(bogus, new MemoryLogger())).rejects.toThrow(/bogus\.ckpt: not an iern checkpoint/);
+  });
+});
+
+describe('plugin strategy with strata and state', () => {
+  it('resume restores the strategy state; predict rebuilds the plugin strategy and prints per-stratum logits', async () => {
+    const { readCheckpointMeta } = await import('@iern/core');
+    const { FIXTURES } = await import('./cli-helpers.js');
+    const cfg = path.join(FIXTURES, 'strata-probe.yaml');
+    const dir = tempDir('strata');
+    const first = iern(['train', cfg, 'train.epochs=1', '--work-dir', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await readCheckpointMeta(path.join(dir, 'last.ckpt'))).extra['strategyState']).toEqual({ epochsSeen: 1 });
+    const second = iern(['train', cfg, 'train.epochs=2', '--resume', path.join(dir, 'last.ckpt')]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`work dir: ${dir}`);
+    const meta = await readCheckpointMeta(path.join(dir, 'last.ckpt'));
+    expect(meta.epoch).toBe(2);
+    expect(meta.extra['strategyState'], 'state restored (1) then one more epoch').toEqual({ epochsSeen: 2 });
+
+    const img = path.join(tempDir('img'), 'x.png');
+    await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toFile(img);
+    const r = iern(['predict', path.join(dir, 'last.ckpt'), img, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout).predictions[0];
+    expect(Object.keys(p.perStratumLogits)).toEqual(['even', 'odd']);
+    for (const c of ['anger', 'happiness', 'sadness']) expect(p.perStratumLogits.odd[c] - p.perStratumLogits.even[c]).toBeCloseTo(1, 5);
+    const text = iern(['predict', path.join(dir, 'last.ckpt'), img]);
+    expect(text.stdout).toMatch(/\n  stratum odd: anger -?\d+\.\d{3}, happiness/);
   });
 });

@@ -1,15 +1,17 @@
+/// <reference lib="dom" />
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { iern } from './cli-helpers.js';
 import { tempDir, trainInProcess, writeConfig } from './run-helpers.js';
-import { loadRun, stratumTable } from '../src/report/load-run.js';
+import { expandRunDirs, loadRun, stratumTable } from '../src/report/load-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('iern report', () => {
-  const runs = [tempDir('run-a'), tempDir('run-b')];
+  const parent = tempDir('runs');
+  const runs = [path.join(parent, 'run-a'), path.join(parent, 'run-b')];
   const out = path.join(tempDir('report'), 'report.html');
 
   beforeAll(async () => {
@@ -37,6 +39,7 @@ describe('iern report', () => {
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
     expect(html.replaceAll('http://www.w3.org/2000/svg', '')).not.toMatch(/https?:\/\//);
     expect(html).toContain('<table id="comparison">');
+    expect(expandRunDirs([parent])).toEqual(runs);
     const bad = iern(['report', tempDir('empty')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not a run folder of iern train \(no metrics\.jsonl\)/);

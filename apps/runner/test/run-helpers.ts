@@ -42,5 +42,6 @@ export async function trainInProcess(cfg: string, overrides: string[], opts: Run
     return { result, weights, exp };
   } finally {
     exp.strategy.dispose();
+    exp.backbone.dispose(); // strategies do not own the backbone
   }
 }

@@ -6,3 +6,4 @@ export * from './build.js';
 export * from './common/normalization.js';
 export * from './weights/torchvision.js';
 export * from './weights/weights-key.js';
+export * from './weights/with-weights.js';

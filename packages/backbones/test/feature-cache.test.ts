@@ -157,6 +157,34 @@ describe('feature cache', () => {
     bb.dispose();
   });
 
+  it('works with a streaming loader; images that cannot be decoded are left out and counted', async () => {
+    const cacheDir = path.join(dir, 'f');
+    const garbage = path.join(dir, 'broken.png');
+    await fs.writeFile(garbage, 'not a png');
+    const samples = [...pixelSamples(5), { id: 'bad', image: { kind: 'file' as const, path: garbage }, emotion: 'anger' }];
+    const bb = frozen(6);
+    const streaming = loader(samples, { cacheLimitMB: 0, onBadSample: 'skip' });
+    const first = await cachedFeatures(bb, streaming, { dir: cacheDir });
+    expect(streaming.mode).toBe('stream');
+    expect(first.table.ids).toEqual(['s0', 's1', 's2', 's3', 's4']);
+    expect(first.table.skipped).toEqual(['bad']);
+    const again = await cachedFeatures(bb, loader(samples, { cacheLimitMB: 0, onBadSample: 'skip' }), { dir: cacheDir });
+    expect(again.status).toBe('hit');
+    expect(again.table.skipped).toEqual(['bad']);
+    // the same features as an in-memory loader computes
+    const mem = await cachedFeatures(bb, loader(pixelSamples(5)), { dir: path.join(dir, 'f2') });
+    expect(Array.from(again.table.data)).toEqual(Array.from(mem.table.data));
+    const source = new CachedFeatureSource(again.table, loader(samples, { cacheLimitMB: 0, onBadSample: 'skip', shuffle: false }));
+    const got: string[] = [];
+    for await (const b of source.epoch()) {
+      got.push(...b.ids);
+      disposeBatch(b);
+    }
+    expect(got).toEqual(['s0', 's1', 's2', 's3', 's4']);
+    expect(source.skipped).toEqual({ 'bad image': 1 });
+    bb.dispose();
+  });
+
   it('a table computed over a whole dataset serves any subset (folds) by id; unknown ids are named', async () => {
     const all = pixelSamples(9);
     const bb = frozen(5);

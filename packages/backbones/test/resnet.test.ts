@@ -68,6 +68,13 @@ describe('ResNet topology', () => {
     expect(y.shape).toEqual([1, 2, 2, 1]);
     expect(Array.from(y.dataSync())).toEqual([-1, -1, -1, -1]);
     y.dispose();
+    // the gradient goes to each window's max inside the image (windows start at -1: rows/cols {-1,0,1} and {1,2,3})
+    const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+    const g = tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 3, 2, 1)))(x);
+    const expected = new Array(16).fill(0);
+    for (const i of [5, 7, 13, 15]) expected[i] = 1;
+    expect(Array.from(g.dataSync())).toEqual(expected);
+    tf.dispose([x, g]);
   });
 
   it('options: normalization presets, inputChannels, strict keys', async () => {

@@ -94,6 +94,17 @@ describe('torchvision weight import', () => {
     b.dispose();
   });
 
+  it('small backbones take a weights option too (iern files)', async () => {
+    const a = await buildBackbone({ type: 'small-resnet', channels: [8], seed: 1 });
+    const file = path.join(dir, 'small-resnet.safetensors');
+    await saveWeights(a.namedVariables(), file);
+    const b = await buildBackbone({ type: 'small-resnet', channels: [8], seed: 2, weights: file });
+    expect(b.weightsKey()).toBe(a.weightsKey());
+    await expect(buildBackbone({ type: 'small-cnn', weights: file })).rejects.toThrow(/small-resnet\.safetensors: weights do not match the model; missing \d+: stage0\.conv0\.weight/);
+    a.dispose();
+    b.dispose();
+  });
+
   it('a 3-channel stem loads into a 1-channel model by summing over RGB', async () => {
     const grey = await buildBackbone({ type: 'resnet18', weights: torchFile, inputChannels: 1 });
     const x1 = fixedInput([1, 32, 32, 1]) as tf.Tensor4D;

@@ -35,12 +35,26 @@ describe('augment ops', () => {
     const rot = affine(sq, { angle: 180, tx: 0, ty: 0, scale: 1, shear: 0 });
     px(rot, 1, 2).forEach((v, k) => expect(v).toBeCloseTo(px(sq, 4, 3)[k]!, 4));
   });
-  it('random crop zooms by the scale at a random offset (corners differ from the source, values stay in range)', () => {
+  it('random crop shifts by whole pixels at the same scale, zero fill at the uncovered border', () => {
     const img = ramp(16, 16);
-    const c = randomCrop(img, new Rng(3), 2);
-    // a 2x zoom: neighbouring output pixels differ by half a source step in x
-    expect(px(c, 5, 5)[0]! - px(c, 4, 5)[0]!).toBeCloseTo(0.5 / 16, 4);
-    expect(c.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 20; seed++) {
+      const c = randomCrop(img, new Rng(seed), 1.5); // shifts of up to +-4 pixels
+      // find the shift from a pixel well inside, then check every covered pixel
+      const [r, g] = px(c, 8, 8);
+      const dx = Math.round(r! * 16) - 8;
+      const dy = Math.round(g! * 16) - 8;
+      expect(Math.abs(dx)).toBeLessThanOrEqual(4);
+      expect(Math.abs(dy)).toBeLessThanOrEqual(4);
+      seen.add(`${dx},${dy}`);
+      for (let y = 0; y < 16; y++) {
+        for (let x = 0; x < 16; x++) {
+          const inside = x + dx >= 0 && x + dx < 16 && y + dy >= 0 && y + dy < 16;
+          expect(px(c, x, y)).toEqual(inside ? px(img, x + dx, y + dy) : [0, 0, 0]);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
   });
   it('blur smooths a checkerboard but keeps a flat image', () => {
     const W = 8;

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +70,80 @@ describe('DataLoader', () => {
     for (let i = 0; i < a.images.length; i++) w.images[i]!.forEach((v, k) => expect(v).toBeCloseTo(a.images[i]![k]!, 5));
     expect(tf.memory().numTensors).toBe(before);
     await workers.close();
+  });
+
+  it('decodes jpg, png, tiff and webp, grey or colour, to the requested channels', async () => {
+    for (const ext of ['jpg', 'png', 'tiff', 'webp']) {
+      for (const channels of [1, 3] as const) {
+        const file = path.join(dir, `img${channels}.${ext}`);
+        let img = sharp(Buffer.alloc(6 * 4 * channels, 200), { raw: { width: 6, height: 4, channels } });
+        img = ext === 'jpg' ? img.jpeg({ quality: 100 }) : ext === 'png' ? img.png() : ext === 'tiff' ? img.tiff() : img.webp({ lossless: true });
+        await img.toFile(file);
+        for (const want of [1, 3] as const) {
+          const d = await decodeSample({ id: file, image: { kind: 'file', path: file }, emotion: 'x' }, { height: 3, width: 3, channels: want });
+          expect(d.data).toHaveLength(9 * want);
+          d.data.forEach((v) => expect(v).toBeCloseTo(200 / 255, 1));
+        }
+      }
+    }
+  });
+
+  it('streams when the cache would exceed cacheLimitMB: same batches as the memory mode, bad files counted once', async () => {
+    const samples = Array.from({ length: 10 }, (_, i) => pixelSample(i));
+    const memory = new DataLoader(samples, { ...base, augment: published });
+    const stream = new DataLoader(samples, { ...base, augment: published, cacheLimitMB: 0 });
+    const streamW = new DataLoader(samples, { ...base, augment: published, cacheLimitMB: 0, workers: 1 });
+    const a = await collect(memory, 9);
+    const b = await collect(stream, 9);
+    expect(stream.mode).toBe('stream');
+    expect(memory.mode).toBe('memory');
+    expect(b.ids).toEqual(a.ids);
+    for (let i = 0; i < a.images.length; i++) b.images[i]!.forEach((v, k) => expect(v).toBeCloseTo(a.images[i]![k]!, 5));
+    const c = await collect(streamW, 9);
+    for (let i = 0; i < a.images.length; i++) c.images[i]!.forEach((v, k) => expect(v).toBeCloseTo(a.images[i]![k]!, 5));
+    await streamW.close();
+    expect(() => stream.makeBatch([0])).toThrow(/makeBatchAsync/);
+    const one = await stream.makeBatchAsync([2, 3]);
+    expect(one.ids).toEqual(['p2', 'p3']);
+    disposeBatch(one);
+    // a missing file in streaming mode: counted once over two epochs, left out of its batch
+    const withBad = [...samples.slice(0, 3), { id: 'gone', image: { kind: 'file' as const, path: path.join(dir, 'gone.png') }, emotion: 'happiness' }];
+    const sb = new DataLoader(withBad, { ...base, shuffle: false, cacheLimitMB: 0, onBadSample: 'skip' });
+    const e1 = await collect(sb, 1);
+    await collect(sb, 2);
+    expect(e1.ids).toEqual([['p0', 'p1', 'p2']]);
+    expect(sb.skipped).toEqual({ 'bad image': 1 });
+    const strict = new DataLoader(withBad, { ...base, cacheLimitMB: 0 });
+    await expect(collect(strict, 1)).rejects.toThrow(/gone\.png: cannot decode/);
+  });
+
+  it('outside a test runner, an epoch with workers completes, close() returns, and the process exits', () => {
+    // vitest keeps the event loop alive; a plain process shows whether the pool refs it while needed
+    const tmp = mkdtempSync(path.join(fileURLToPath(new URL('.', import.meta.url)), '.tmp-loader-'));
+    try {
+      const script = path.join(tmp, 'run.ts');
+      writeFileSync(script, `
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { DataLoader, Rng, augmentSchema, buildAugment, disposeBatch } from '../../src/index.ts';
+await tf.setBackend('cpu');
+const aug = buildAugment(augmentSchema.parse({ hflip: true }));
+const samples = Array.from({ length: 12 }, (_, i) => ({ id: String(i), image: { kind: 'pixels' as const, width: 8, height: 8, channels: 3 as const, data: new Uint8Array(192).fill(i) }, emotion: 'a' }));
+for (const cacheLimitMB of [2048, 0]) {
+  const l = new DataLoader(samples, { height: 8, width: 8, channels: 3, batchSize: 4, classes: ['a'], confounders: [], normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, shuffle: true, augment: aug, workers: 2, cacheLimitMB });
+  let n = 0;
+  for await (const b of l.epoch(new Rng(1))) { n += b.size; disposeBatch(b); }
+  await l.close();
+  console.log(l.mode, n);
+}
+`);
+      const tsx = path.join(fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)));
+      const r = spawnSync(tsx, ['--tsconfig', fileURLToPath(new URL('../tsconfig.json', import.meta.url)), script], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual(['memory 12', 'stream 12']);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('bad images stop with the file name, or are counted with onBadSample=skip; face boxes are cropped', async () => {

@@ -48,12 +48,13 @@ describe('mmi', () => {
       ...Array.from({ length: 7 }, (_, i) => path.join(root, 'frames', `1_${i + 1}.png`)),
       ...[1, 2, 3].map((i) => path.join(root, 'frames', `2_${i}.png`)),
       ...[1, 2, 3].map((i) => path.join(root, 'frames', `3_${i}.png`)),
-      ...Array.from({ length: 10 }, (_, i) => path.join(root, 'frames', `4_${i}.png`)),
+      ...Array.from({ length: 10 }, (_, i) => path.join(root, 'frames', `S002_001_${String(i).padStart(3, '0')}.png`)),
     ]);
     const ds = loadMmi(mmiOptions.parse({ root }));
     expect(count(ds)).toEqual({ happiness: 3, surprise: 3 });
     expect(ds.samples.filter((s) => s.emotion === 'happiness').map((s) => s.id)).toEqual(['mmi/1_3', 'mmi/1_4', 'mmi/1_5']);
-    expect(ds.samples.filter((s) => s.emotion === 'surprise').map((s) => s.id)).toEqual(['mmi/4_3', 'mmi/4_4', 'mmi/4_5']);
+    // clip-named frames (S002-001.avi -> S002_001_<n>.png), 10 frames: centre 5 and its neighbours
+    expect(ds.samples.filter((s) => s.emotion === 'surprise').map((s) => s.id)).toEqual(['mmi/S002_001_004', 'mmi/S002_001_005', 'mmi/S002_001_006']);
     expect(ds.skipped).toEqual({ 'emotion code > 6 (clips)': 1, 'excluded subject S021 (clips)': 1, 'no extracted frames (clips)': 1 });
   });
 });
@@ -258,13 +259,13 @@ describe('jaffe and kdef', () => {
   });
   it('kdef: session/gender/id/expression/angle, any case, angle filter counted', async () => {
     const root = dir('kdef');
-    await writeImages([path.join(root, 'AF01', 'AF01ANS.JPG'), path.join(root, 'AF01', 'AF01AFHL.JPG'), path.join(root, 'bm12', 'bm12hafr.jpg'), path.join(root, 'AF01', 'AF01SURPRISE.JPG')]);
+    await writeImages([path.join(root, 'AF01', 'AF01ANS.JPG'), path.join(root, 'AF01', 'AF01AFHL.JPG'), path.join(root, 'bm12', 'bm12hafr.jpg'), path.join(root, 'AF01', 'AF01SURPRISE.JPG'), path.join(root, 'BF02SAFL.jpg')]);
     const ds = loadKdef(kdefOptions.parse({ root }));
-    expect(count(ds)).toEqual({ anger: 1, fear: 1, happiness: 1 });
+    expect(count(ds)).toEqual({ anger: 1, fear: 1, happiness: 1, sadness: 1 });
     expect(ds.skipped).toEqual({ 'unrecognised file name': 1 });
     expect(ds.problems.join()).toMatch(/AF01SURPRISE/);
     const front = loadKdef(kdefOptions.parse({ root, angles: ['S'] }));
     expect(count(front)).toEqual({ anger: 1 });
-    expect(front.skipped['angle not selected']).toBe(2);
+    expect(front.skipped['angle not selected']).toBe(3);
   });
 });

@@ -16,10 +16,10 @@ const PY_NUMPY = '8002636e756d70792e5f636f72652e6d756c746961727261790a7363616c61
 
 describe('parseCsv', () => {
   it('handles quotes, doubled quotes, newlines in quotes, CRLF, BOM and reports record lines', () => {
-    const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"multi\nline",z\n\n3,,\n';
+    const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"multi\nline",z\n\n   \n3,,\n';
     const recs = parseCsv(text);
     expect(recs.map((r) => r.fields)).toEqual([['a', 'b', 'c'], ['1', 'x, y', 'say "hi"'], ['2', 'multi\nline', 'z'], ['3', '', '']]);
-    expect(recs.map((r) => r.line)).toEqual([1, 2, 3, 6]);
+    expect(recs.map((r) => r.line)).toEqual([1, 2, 3, 7]);
   });
   it('supports single quotes, tabs and a quote after leading spaces', () => {
     expect(parseCsv("'','Amusement'\n'a.jpg',3", { quote: "'" }).map((r) => r.fields)).toEqual([['', 'Amusement'], ['a.jpg', '3']]);

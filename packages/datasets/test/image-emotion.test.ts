@@ -5,7 +5,7 @@ import {
   loadFi, loadTwitter1, twitter1Options,
 } from '@iern/datasets';
 import type { Dataset } from '@iern/core';
-import { tempRoot, writeImage, writeImages, writeText } from './helpers.js';
+import { pickleStrDict, tempRoot, writeImage, writeImages, writeText } from './helpers.js';
 
 const t = tempRoot();
 afterAll(() => t.cleanup());
@@ -61,6 +61,12 @@ describe('emotion6', () => {
     const ds = loadEmotion6(emotion6Options.parse({ root }));
     expect(ds.samples.map((s) => [s.id, s.emotion])).toEqual([['emotion6/anger/1.jpg', 'joy'], ['emotion6/joy/3.jpg', 'neutral']]);
     expect(ds.skipped).toEqual({ 'argmax tie': 1 });
+    // binary sentiment, and the official scene pickle (`<folder>_<stem>` keys) as strata
+    writeText(path.join(root, 'scene_labels.pkl'), pickleStrDict({ anger_1: 'indoor', joy_3: 'cemetery' }));
+    const sent = loadEmotion6(emotion6Options.parse({ root, labels: 'sentiment', strata: 'scene_labels.pkl' }));
+    expect(sent.classes).toEqual(['negative', 'positive']);
+    expect(sent.samples.map((s) => [s.emotion, s.confounder])).toEqual([['positive', 'indoor']]);
+    expect(sent.skipped).toEqual({ 'argmax tie': 1, 'neutral (no polarity)': 1 });
   });
 });
 
@@ -72,6 +78,8 @@ describe('artphoto, abstract, twitter1', () => {
     const ds = loadArtphoto(artphotoOptions.parse({ root }));
     expect(count(ds)).toEqual({ amusement: 1, contentment: 1, sadness: 1 });
     expect(ds.skipped).toEqual({ 'other file': 1 });
+    const sent = loadArtphoto(artphotoOptions.parse({ root, labels: 'sentiment' }));
+    expect(sent.samples.map((s) => s.emotion)).toEqual(['positive', 'positive', 'negative']);
   });
   it('abstract: single-quoted csv, empty first header, argmax of votes, ties and no votes counted', () => {
     const root = dir('abstract');

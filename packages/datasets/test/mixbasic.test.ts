@@ -118,6 +118,8 @@ describe('mixbasic adapter', () => {
     expect(tr.samples.length + te.samples.length).toBe(36);
     expect(te.samples).toHaveLength(12);
     for (const e of BASIC6) expect(new Set(tr.samples.filter((s) => s.emotion === e).map((s) => s.confounder)).size).toBe(2);
+    const custom = load({ fold: 1, split: 'test', groups: [['anger', 'fear'], ['disgust', 'happiness'], ['sadness', 'surprise']] });
+    expect(new Set(custom.samples.filter((s) => s.confounder === 'ckplus').map((s) => s.emotion))).toEqual(new Set(['anger', 'fear']));
     expect(() => load({ fold: 1, split: 'train', folds: 'official' })).toThrow(/train_ids_bias100v1\.csv.*official fold list not found/);
     const csvRoot = path.join(t.root, 'csvcopy');
     writeText(path.join(csvRoot, 'emotion_labels.csv'), 'key,emotion\n' + Object.entries(labels).map(([k, v]) => `${k},${v}`).join('\n'));

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@iern/core'; // registers the gradient functions
 
 /**
  * Test-only speed-up: the stock cpu `Conv2DBackpropFilter` reads every element through

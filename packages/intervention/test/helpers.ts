@@ -11,6 +11,13 @@ import {
   type ModelContext,
   type StepContext,
 } from '@iern/core';
+import { installFastCpuConv } from './fast-cpu-conv.js';
+
+/** The cpu backend, with the fast filter-gradient kernel (see fast-cpu-conv.ts). */
+export async function useCpu(): Promise<void> {
+  await tf.setBackend('cpu');
+  installFastCpuConv();
+}
 
 /** conv3x3 stride 2 + BN + ReLU: 8x8x3 -> 4x4x6, a real trainable backbone with BN buffers. */
 export class TinyBackbone extends Module implements Backbone {
@@ -112,4 +119,29 @@ export function changed(a: Map<string, Float32Array>, b: Map<string, Float32Arra
 
 export function disposeBatch(b: Batch): void {
   tf.dispose([b.images, b.features, b.emotions, b.confounders].filter(Boolean) as tf.Tensor[]);
+}
+
+/**
+ * A StepContext that ignores the strategy's optimiser and applies plain SGD (with the
+ * per-variable gradient scale), so a test can hand-compute the update.
+ */
+export class SgdStepContext implements StepContext {
+  readonly epoch = 0;
+  readonly step = 0;
+  readonly stepsPerEpoch = 10;
+  readonly totalSteps = 100;
+  readonly rng = new Rng(0);
+  constructor(private readonly lr: number) {}
+  async minimize(_opt: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[], options: { gradScale?: Map<tf.Variable, number> } = {}): Promise<number> {
+    const { value, grads } = tf.variableGrads(loss, vars);
+    const out = (await value.data())[0]!;
+    tf.tidy(() => {
+      for (const v of vars) {
+        const g = grads[v.name];
+        if (g) v.assign(tf.sub(v, tf.mul(g, this.lr * (options.gradScale?.get(v) ?? 1))));
+      }
+    });
+    tf.dispose([value, ...Object.values(grads)]);
+    return out;
+  }
 }

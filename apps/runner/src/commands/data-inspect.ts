@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Dataset } from '@iern/core';
+import { decodeSampleBytes, mapLimit, type Dataset } from '@iern/core';
 import { resolveConfig } from '../experiment/resolve-config.js';
 import { runCommand } from '../cli-helpers.js';
 
@@ -42,8 +42,21 @@ export function reportDataset(type: string, ds: Dataset, classes?: string[]): Se
   };
 }
 
+/** Decodes every image (tiny, grey) and names the ones that fail: what `onBadSample` would meet. */
+export async function findBadImages(ds: Dataset): Promise<string[]> {
+  const bad = await mapLimit(ds.samples, 16, async (s) => {
+    try {
+      await decodeSampleBytes(s, { height: 8, width: 8, channels: 1 });
+      return undefined;
+    } catch {
+      return s.image.kind === 'file' ? s.image.path : s.id;
+    }
+  });
+  return bad.filter((b): b is string => b !== undefined);
+}
+
 /** Builds every dataset section under `data` (train, test, val) of a config and reports it. */
-export async function inspectData(file: string, overrides: string[] = []): Promise<Record<string, SectionReport>> {
+export async function inspectData(file: string, overrides: string[] = [], opts: { decode?: boolean } = {}): Promise<Record<string, SectionReport>> {
   const { config, registries, container } = await resolveConfig(file, overrides);
   const out: Record<string, SectionReport> = {};
   for (const split of ['train', 'test', 'val'] as const) {
@@ -51,6 +64,10 @@ export async function inspectData(file: string, overrides: string[] = []): Promi
     if (!section) continue;
     const ds = await registries.datasets.build(section, container, `data.${split}`);
     out[split] = reportDataset(section.type, ds, config.data.classes);
+    if (opts.decode) {
+      const bad = await findBadImages(ds);
+      if (bad.length) out[split]!.problems.push(`${bad.length} image(s) cannot be decoded, e.g. ${bad.slice(0, 3).join(', ')}`);
+    }
   }
   return out;
 }
@@ -76,9 +93,10 @@ export function register(program: Command): void {
     .argument('<config>', 'YAML or JSON config file')
     .argument('[overrides...]', 'key.path=value overrides')
     .option('--json', 'print one JSON object { "<section>": { type, total, byEmotion, byConfounder, skipped, problems } }')
-    .action((file: string, overrides: string[], opts: { json?: boolean }) =>
+    .option('--decode', 'also decode every image and report the ones that fail (slower)')
+    .action((file: string, overrides: string[], opts: { json?: boolean; decode?: boolean }) =>
       runCommand(async () => {
-        const report = await inspectData(file, overrides);
+        const report = await inspectData(file, overrides, { decode: opts.decode });
         process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : printText(report));
       }),
     );

@@ -25,8 +25,8 @@ export function register(program: Command): void {
         await restoreStrategy(exp.strategy, ckpt, opts.checkpoint, false);
         if (ckpt.meta.extra?.['strategyState'] && exp.strategy.setState) exp.strategy.setState(ckpt.meta.extra['strategyState'] as Record<string, unknown>);
         tf.dispose([...ckpt.tensors.values()]);
-        if (!exp.testLoader) throw new IernError(`config has no data.test section to evaluate on`, 2);
-        const result = await exp.trainer.evaluate(exp.strategy, exp.testLoader, exp.classes);
+        if (!exp.testSource) throw new IernError(`config has no data.test section to evaluate on`, 2);
+        const result = await exp.trainer.evaluate(exp.strategy, exp.testSource, exp.classes);
         if (opts.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
         else {
           process.stdout.write(`accuracy: ${(result.report.accuracy * 100).toFixed(2)}% (${result.report.correct}/${result.report.total})\n`);

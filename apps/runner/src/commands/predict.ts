@@ -20,7 +20,7 @@ export function register(program: Command): void {
           for (const f of out.failures) process.stderr.write(`error: ${f.image}: ${f.reason}\n`);
           return out.failures.length ? 1 : 0;
         } finally {
-          model.strategy.dispose();
+          model.dispose();
         }
       }),
     );

@@ -45,6 +45,7 @@ function addRun(cmd: Command, mode: StudyMode): Command {
           workDir: flags.workDir,
           logger,
           verbose: flags.verbose,
+          command: ['iern', ...process.argv.slice(2)].join(' '),
         });
         process.stdout.write(out.markdown + '\n');
         process.stdout.write(`written: ${out.files.join(', ')}\n`);

@@ -62,6 +62,7 @@ export function register(program: Command): void {
           process.stdout.write(`work dir: ${workDir}\n`);
         } finally {
           exp.strategy.dispose();
+          exp.backbone.dispose();
         }
       }),
     );

@@ -1,5 +1,9 @@
 import {
   DataLoader,
+  augmentEnabled,
+  buildAugment,
+  cachedFeatureSource,
+  type BatchSource,
   IernError,
   Rng,
   TOKENS,
@@ -13,7 +17,6 @@ import {
   type Strategy,
 } from '@iern/core';
 import type { ResolvedConfig } from './resolve-config.js';
-import { augmentFromConfig } from './augment.js';
 
 /** Everything one experiment needs, assembled from a resolved config. */
 export interface Experiment {
@@ -25,9 +28,17 @@ export interface Experiment {
   backbone: Backbone;
   strategy: Strategy;
   context: ModelContext;
+  /** Image loaders (decoding, augmentation, normalisation). */
   trainLoader: DataLoader;
   testLoader?: DataLoader;
   valLoader?: DataLoader;
+  /**
+   * What the Trainer consumes: the image loaders, or cached backbone features when the
+   * backbone is frozen and `data.featureCache.enabled`.
+   */
+  trainSource: BatchSource;
+  testSource?: BatchSource;
+  valSource?: BatchSource;
   trainer: Trainer;
   rng: Rng;
   logger: Logger;
@@ -98,7 +109,7 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
       shuffle: training,
       dropLast: false,
       onBadSample: cfg.data.onBadSample,
-      augment: training ? augmentFromConfig(cfg.data.augment) : undefined,
+      augment: training && augmentEnabled(cfg.data.augment) ? buildAugment(cfg.data.augment) : undefined,
     });
   const splits = opts.splits ?? ['train', 'test', 'val'];
   const trainLoader = loaderFor(train, true);
@@ -117,6 +128,9 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
   container.register(TOKENS.ModelContext, { useValue: context });
   const strategy = await registries.strategies.build(cfg.model.strategy, container, 'model.strategy');
   const trainer = container.resolve(Trainer);
+  const testLoader = test && splits.includes('test') ? loaderFor(test, false) : undefined;
+  const valLoader = val && splits.includes('val') ? loaderFor(val, false) : undefined;
+  const sources = await featureSources(resolved, backbone, logger, { train: splits.includes('train') ? trainLoader : undefined, test: testLoader, val: valLoader });
   return {
     resolved,
     backend,
@@ -127,10 +141,40 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
     strategy,
     context,
     trainLoader,
-    testLoader: test && splits.includes('test') ? loaderFor(test, false) : undefined,
-    valLoader: val && splits.includes('val') ? loaderFor(val, false) : undefined,
+    testLoader,
+    valLoader,
+    trainSource: sources.train ?? trainLoader,
+    testSource: sources.test ?? testLoader,
+    valSource: sources.val ?? valLoader,
     trainer,
     rng,
     logger,
   };
+}
+
+/**
+ * With a frozen backbone, serve cached features instead of images: computed once per
+ * (weights, images, preprocessing), reused across epochs, strategies and folds.
+ */
+async function featureSources(
+  resolved: ResolvedConfig,
+  backbone: Backbone,
+  logger: Logger,
+  loaders: Partial<Record<'train' | 'test' | 'val', DataLoader>>,
+): Promise<Partial<Record<'train' | 'test' | 'val', BatchSource>>> {
+  const { featureCache, augment } = resolved.config.data;
+  if (!backbone.frozen || !featureCache.enabled) return {};
+  if (augmentEnabled(augment)) {
+    logger.warn('data.augment is ignored for cached features of the frozen backbone; set data.featureCache.enabled=false to augment every step');
+  }
+  const out: Partial<Record<'train' | 'test' | 'val', BatchSource>> = {};
+  for (const [split, loader] of Object.entries(loaders) as ['train' | 'test' | 'val', DataLoader | undefined][]) {
+    if (!loader) continue;
+    const t0 = performance.now();
+    const { source, cache } = await cachedFeatureSource(backbone, loader, { dir: featureCache.dir });
+    const how = cache.status === 'hit' ? 'loaded' : `computed (${cache.reason ?? 'no entry'})`;
+    logger.info(`data.${split}: backbone features ${how} in ${((performance.now() - t0) / 1000).toFixed(1)}s, cache ${featureCache.dir}`);
+    out[split] = source;
+  }
+  return out;
 }

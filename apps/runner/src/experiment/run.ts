@@ -15,7 +15,7 @@ import {
   writeFileAtomic,
   type BestMetric,
   type CheckpointMeta,
-  type DataLoader,
+  type BatchSource,
   type EvalResult,
   type GradientReducer,
   type TerminalProgress,
@@ -104,7 +104,7 @@ export async function trainAndEvaluate(exp: Experiment, opts: RunOptions = {}): 
   if (wd) logger.info(`writing metrics.jsonl, metrics.csv, TensorBoard events and checkpoints to ${wd}`);
 
   // Evaluation during training: on val when there is one, else test; every evalInterval epochs and at the end.
-  const evalLoader: DataLoader | undefined = exp.valLoader ?? exp.testLoader;
+  const evalLoader: BatchSource | undefined = exp.valSource ?? exp.testSource;
   const evalSplit = exp.valLoader ? 'val' : 'test';
   let finalTest: EvalResult | undefined;
   const epochEnd: TrainerHooks = {
@@ -145,7 +145,7 @@ export async function trainAndEvaluate(exp: Experiment, opts: RunOptions = {}): 
     // Data parallelism (train.workers, ../parallel/start.ts); its hook goes first: it averages BatchNorm stats before checkpoints.
     const parallel = opts.reducer ? undefined : await startDataParallel(exp);
     try {
-      await exp.trainer.fit(exp.strategy, exp.trainLoader, { epochs, startEpoch, hooks: parallel ? [parallel.hooks, ...hooks] : hooks, reducer: opts.reducer ?? parallel?.reducer });
+      await exp.trainer.fit(exp.strategy, exp.trainSource, { epochs, startEpoch, hooks: parallel ? [parallel.hooks, ...hooks] : hooks, reducer: opts.reducer ?? parallel?.reducer });
     } finally {
       await parallel?.close();
     }
@@ -153,7 +153,7 @@ export async function trainAndEvaluate(exp: Experiment, opts: RunOptions = {}): 
 
   const result: RunResult = { seconds: 0, startEpoch, best: ckpts?.best };
   if (exp.testLoader) {
-    result.test = finalTest ?? (await exp.trainer.evaluate(exp.strategy, exp.testLoader, exp.classes, true));
+    result.test = finalTest ?? (await exp.trainer.evaluate(exp.strategy, exp.testSource!, exp.classes, true));
     const r = result.test.report;
     if (!finalTest) metrics?.write({ kind: 'test', epoch: epochs, step: epochs * exp.trainLoader.batchesPerEpoch(), accuracy: r.accuracy, mean_class_accuracy: meanClassAccuracy(r) });
     logger.info(`test accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.total})`);

@@ -35,6 +35,8 @@ export interface LoadedModel {
   inputShape: [number, number, number];
   normalization: Normalization;
   backend: BackendInfo;
+  /** Frees the strategy's and the backbone's tensors. */
+  dispose(): void;
 }
 
 /**
@@ -80,9 +82,14 @@ export async function loadModel(file: string, logger: Logger, backend?: BackendI
       if (state && strategy.setState) strategy.setState(state);
     } catch (e) {
       strategy.dispose();
+      backbone.dispose();
       throw e;
     }
-    return { file, meta, config, strategy, classes: meta.classes, confounders: meta.confounders, inputShape: ctx.inputShape, normalization, backend: info };
+    const dispose = () => {
+      strategy.dispose();
+      backbone.dispose();
+    };
+    return { file, meta, config, strategy, classes: meta.classes, confounders: meta.confounders, inputShape: ctx.inputShape, normalization, backend: info, dispose };
   } finally {
     tf.dispose([...ckpt.tensors.values()]);
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { IernError, readMetrics, type ClassificationReport, type MetricRecord } from '@iern/core';
@@ -31,6 +31,27 @@ function readJsonLines<T>(file: string): T[] {
         throw new IernError(`${file}:${i + 1}: not a JSON line`, 2);
       }
     });
+}
+
+/**
+ * Run folders to report: each argument that is a run folder, or the run folders directly
+ * inside it (`work_dirs/quickstart` = every run of that config), in name order.
+ */
+export function expandRunDirs(dirs: string[]): string[] {
+  const out: string[] = [];
+  for (const d of dirs) {
+    const abs = path.resolve(d);
+    if (existsSync(path.join(abs, 'metrics.jsonl')) || !existsSync(abs) || !statSync(abs).isDirectory()) {
+      out.push(abs);
+      continue;
+    }
+    const runs = readdirSync(abs)
+      .sort()
+      .map((n) => path.join(abs, n))
+      .filter((p) => existsSync(path.join(p, 'metrics.jsonl')));
+    out.push(...(runs.length ? runs : [abs]));
+  }
+  return out;
 }
 
 /** Reads a run folder written by `iern train`; a clear error when it is not one. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { IernError, disposeBatch, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
+import { IernError, augmentEnabled, buildAugment, disposeBatch, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
 import { resolveConfig } from '../experiment/resolve-config.js';
 import { assembleExperiment, type Experiment } from '../experiment/assemble.js';
 import { trainAndEvaluate } from '../experiment/run.js';
@@ -71,6 +71,11 @@ export async function runOne(spec: RunSpec, opts: RunOneOptions): Promise<{ reco
       throw new IernError(`study: the experiment's data.test must be a folded dataset that reports its held-out cells (e.g. synth-faces); got '${exp.datasets.test?.name ?? 'none'}' (${opts.experimentFile})`, 2);
     }
     opts.onClasses?.(exp.classes);
+    if (augmentEnabled(resolved.config.data.augment) && !exp.trainLoader.options.augment) {
+      // the assembler did not attach the configured augmentation: attach core's, so the study measures what its config says
+      exp.trainLoader.options.augment = buildAugment(resolved.config.data.augment);
+      opts.logger.info(`data.augment attached to the training loader by the study`);
+    }
     await trainAndEvaluate(exp, {});
     const ev = await exp.trainer.evaluate(exp.strategy, exp.testLoader, exp.classes, opts.analyses.consistency);
     const m = cellMetrics(ev, exp.classes, exp.confounders, heldOutCells);

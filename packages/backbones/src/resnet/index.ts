@@ -1,8 +1,8 @@
-import * as path from 'node:path';
 import { z } from 'zod';
 import { experimentSeed, type Backbone, type RegistryEntry } from '@iern/core';
 import { ResNet, RESNET_ARCHS, type ResNetArch } from './resnet.js';
 import { normalizationSchema, resolveNormalization } from '../common/normalization.js';
+import { withWeights } from '../weights/with-weights.js';
 
 export const resnetOptions = z.strictObject({
   /** torchvision state dict or iern weights, `.safetensors`; random init when absent. */
@@ -21,15 +21,7 @@ export type ResNetConfig = z.infer<typeof resnetOptions>;
 /** Builds a ResNet and loads its weights file, if any. */
 export async function createResNet(arch: ResNetArch, o: ResNetConfig, seedOffset = 0): Promise<ResNet> {
   const net = new ResNet({ arch, inputChannels: o.inputChannels, freeze: o.freeze, normalization: resolveNormalization(o.normalization), seed: o.seed + seedOffset });
-  if (o.weights) {
-    try {
-      await net.loadWeights(path.resolve(o.weights));
-    } catch (e) {
-      net.dispose();
-      throw e;
-    }
-  }
-  return net;
+  return withWeights(net, o.weights);
 }
 
 const DESCRIPTIONS: Record<ResNetArch, string> = {

@@ -108,7 +108,10 @@ async function readBytes(file: string): Promise<Buffer> {
 }
 
 export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
-  return decodeCheckpoint(await readBytes(file), file);
+  const bytes = await readBytes(file);
+  // Loaded before backend selection (e.g. `iern eval`): hold the tensors on cpu; tfjs moves them on first use.
+  if (!tf.engine().backendName) await tf.setBackend('cpu');
+  return decodeCheckpoint(bytes, file);
 }
 
 /** The metadata only (checks the file is complete; creates no tensors, needs no backend). */

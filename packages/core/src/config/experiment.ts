@@ -15,7 +15,7 @@ export const augmentSchema = z.strictObject({
   hflip: z.boolean().default(false),
   /** Random crop: pad-and-crop scale, e.g. resize to size*1.14 then crop `size` (256 -> 224). */
   randomCrop: z.boolean().default(false),
-  /** Zoom of the random crop: the image is seen at `cropScale` x size and `size` is cropped (256/224). */
+  /** Random-crop margin as the published resize/crop ratio (256/224): shifts of up to +-(cropScale-1)/2 of the side. */
   cropScale: z.number().min(1).optional(),
   /** Gaussian blur probability and radius range (published: p 0.5, 0.1-1.5). */
   blur: z.strictObject({ p: z.number().min(0).max(1), radius: z.tuple([z.number(), z.number()]) }).optional(),
@@ -53,6 +53,13 @@ export const dataSchema = z.strictObject({
   augment: augmentSchema.default(augmentSchema.parse({})),
   /** What to do with a corrupt or missing image: stop with its name, or count and skip it. */
   onBadSample: z.enum(['error', 'skip']).default('error'),
+  /**
+   * Frozen backbones: compute features of the un-augmented images once, keep them on disk
+   * (keyed by weights, images and preprocessing) and train the heads on them.
+   */
+  featureCache: z
+    .strictObject({ enabled: z.boolean().default(true), dir: z.string().default('.cache/iern/features') })
+    .default({ enabled: true, dir: '.cache/iern/features' }),
   /** Loader worker threads for decoding (0 = on the main thread). */
   loaderWorkers: z.number().int().min(0).default(0),
 });

@@ -71,13 +71,27 @@ export function warpAffine(img: DecodedImage, inv: readonly number[]): DecodedIm
 }
 
 /**
- * Random crop as "resize to `scale` x size, crop size at a random offset" (256 -> 224 is
- * scale 8/7): a zoom by `scale` with a uniform random offset, done as one bilinear warp.
+ * Random crop at the evaluation scale. The published pipeline resizes to 256 and crops 224
+ * (random in training, centred at test). The loader decodes every image at the network size,
+ * which matches the test framing; so the training crop is the same-scale window moved by a
+ * random whole-pixel offset of up to +-(scale - 1) / 2 of the side, the uncovered border filled
+ * with zeros (as torchvision's pad-and-crop). Train and test images then share one scale.
  */
 export function randomCrop(img: DecodedImage, rng: Rng, scale = 256 / 224): DecodedImage {
-  const ox = rng.uniform(0, (scale - 1) * img.width);
-  const oy = rng.uniform(0, (scale - 1) * img.height);
-  return warpAffine(img, [1 / scale, 0, ox / scale, 0, 1 / scale, oy / scale]);
+  const { data, height: H, width: W, channels: C } = img;
+  const mx = Math.floor(((scale - 1) / 2) * W);
+  const my = Math.floor(((scale - 1) / 2) * H);
+  const dx = rng.int(2 * mx + 1) - mx;
+  const dy = rng.int(2 * my + 1) - my;
+  const out = new Float32Array(data.length);
+  for (let y = 0; y < H; y++) {
+    const sy = y + dy;
+    if (sy < 0 || sy >= H) continue;
+    const x0 = Math.max(0, -dx);
+    const x1 = Math.min(W, W - dx);
+    if (x1 > x0) out.set(data.subarray((sy * W + x0 + dx) * C, (sy * W + x1 + dx) * C), (y * W + x0) * C);
+  }
+  return { ...img, data: out };
 }
 
 /** Separable Gaussian blur with standard deviation `sigma` (PIL's radius), edges clamped. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../model/backbone.js';
 import type { DataLoader } from './loader.js';
-import type { Batch } from './batch.js';
+import { disposeBatch, type Batch } from './batch.js';
 import type { BatchSource } from './batch-source.js';
 import type { Sample } from './sample.js';
 import type { Rng } from '../util/rng.js';
@@ -20,6 +20,8 @@ export interface FeatureTable {
   shape: [number, number, number];
   /** rows * h * w * c float32. */
   data: Float32Array;
+  /** Ids of served samples whose image could not be decoded (streaming loaders with onBadSample=skip). */
+  skipped: string[];
 }
 
 export interface FeatureCacheOptions {
@@ -74,28 +76,38 @@ async function sampleIdentity(s: Sample): Promise<string> {
 /** Runs the backbone (eval mode) once over every served sample, in loader order, without augmentation. */
 export async function computeFeatures(backbone: Backbone, loader: DataLoader, opts: Pick<FeatureCacheOptions, 'batchSize' | 'onProgress'> = {}): Promise<FeatureTable> {
   await loader.prepare();
-  const n = loader.size;
+  const served = loader.servedSamples;
+  const n = served.length;
   const bs = opts.batchSize ?? loader.options.batchSize;
-  const ids = loader.servedSamples.map((s) => s.id);
-  let shape: [number, number, number] | undefined;
+  const ids: string[] = [];
+  let shape: [number, number, number] = [0, 0, 0];
+  let per = 0;
   let data = new Float32Array(0);
   for (let start = 0; start < n; start += bs) {
     const indices = Array.from({ length: Math.min(bs, n - start) }, (_, j) => start + j);
-    const batch = loader.makeBatch(indices);
-    const feats = tf.tidy(() => backbone.apply(batch.images!, false));
-    batch.images?.dispose();
-    batch.emotions.dispose();
-    batch.confounders.dispose();
-    const values = (await feats.data()) as Float32Array;
-    if (!shape) {
-      shape = [feats.shape[1], feats.shape[2], feats.shape[3]];
-      data = new Float32Array(n * shape[0] * shape[1] * shape[2]);
+    // async: works whether the loader keeps images in memory or streams them (and drops bad ones)
+    const batch = await loader.makeBatchAsync(indices);
+    try {
+      if (batch.size > 0) {
+        const feats = tf.tidy(() => backbone.apply(batch.images!, false));
+        const values = (await feats.data()) as Float32Array;
+        if (!per) {
+          shape = [feats.shape[1], feats.shape[2], feats.shape[3]];
+          per = shape[0] * shape[1] * shape[2];
+          data = new Float32Array(n * per);
+        }
+        feats.dispose();
+        data.set(values, ids.length * per);
+        ids.push(...batch.ids);
+      }
+    } finally {
+      disposeBatch(batch);
     }
-    feats.dispose();
-    data.set(values, start * (values.length / indices.length));
     opts.onProgress?.(start + indices.length, n);
   }
-  return { ids, index: indexOf(ids), shape: shape ?? [0, 0, 0], data };
+  const index = indexOf(ids);
+  const skipped = served.filter((s) => !index.has(s.id)).map((s) => s.id);
+  return { ids, index, shape, data: data.subarray(0, ids.length * per), skipped };
 }
 
 /**
@@ -111,17 +123,17 @@ export async function cachedFeatures(backbone: Backbone, loader: DataLoader, opt
   const file = path.join(opts.dir, `${backbone.type}-${key.slice(0, 24)}.safetensors`);
   let reason = opts.refresh ? 'refresh' : 'no entry';
   if (!opts.refresh) {
-    const read = await readEntry(file, key, loader.size);
+    const read = await readEntry(file, key, loader.servedSamples.length);
     if ('table' in read) return { table: read.table, status: 'hit', file, key, seconds: (performance.now() - t0) / 1000 };
     reason = read.reason;
   }
   const table = await computeFeatures(backbone, loader, opts);
   const [h, w, c] = table.shape;
-  await writeSafetensors(file, { features: { shape: [table.ids.length, h, w, c], data: table.data } }, { format: 'iern-feature-cache', version: String(FORMAT_VERSION), key, ids: JSON.stringify(table.ids), backbone: backbone.type });
+  await writeSafetensors(file, { features: { shape: [table.ids.length, h, w, c], data: table.data } }, { format: 'iern-feature-cache', version: String(FORMAT_VERSION), key, ids: JSON.stringify(table.ids), skipped: JSON.stringify(table.skipped), backbone: backbone.type });
   return { table, status: 'miss', reason, file, key, seconds: (performance.now() - t0) / 1000 };
 }
 
-async function readEntry(file: string, key: string, expectedRows: number): Promise<{ table: FeatureTable } | { reason: string }> {
+async function readEntry(file: string, key: string, served: number): Promise<{ table: FeatureTable } | { reason: string }> {
   try {
     await fs.access(file);
   } catch {
@@ -132,13 +144,14 @@ async function readEntry(file: string, key: string, expectedRows: number): Promi
     if (metadata['key'] !== key) return { reason: `unreadable: key in ${file} does not match its name` };
     const t = tensors.get('features');
     const ids = JSON.parse(metadata['ids'] ?? '[]') as string[];
-    if (!t || t.dtype !== 'F32' || t.shape.length !== 4 || t.shape[0] !== ids.length || ids.length !== expectedRows) {
-      return { reason: `unreadable: ${file} has no float32 [${expectedRows}, h, w, c] 'features' tensor` };
+    const skipped = JSON.parse(metadata['skipped'] ?? '[]') as string[];
+    if (!t || t.dtype !== 'F32' || t.shape.length !== 4 || t.shape[0] !== ids.length || ids.length + skipped.length !== served) {
+      return { reason: `unreadable: ${file} has no float32 [${served - skipped.length}, h, w, c] 'features' tensor` };
     }
     // aligned view, no copy: the header is padded to 8 bytes and large reads own their buffer
     const b = t.bytes;
     const data = b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(b.slice().buffer);
-    return { table: { ids, index: indexOf(ids), shape: [t.shape[1]!, t.shape[2]!, t.shape[3]!], data } };
+    return { table: { ids, index: indexOf(ids), shape: [t.shape[1]!, t.shape[2]!, t.shape[3]!], data, skipped } };
   } catch (e) {
     return { reason: `unreadable: ${(e as Error).message}` };
   }
@@ -169,6 +182,8 @@ export class CachedFeatureSource implements BatchSource {
   private confounders = new Int32Array(0);
   private ids: string[] = [];
   private readonly opts: Required<CachedSourceOptions>;
+  /** Samples left out because their image could not be decoded when the features were computed. */
+  readonly skipped: Record<string, number> = {};
 
   constructor(
     readonly table: FeatureTable,
@@ -182,7 +197,10 @@ export class CachedFeatureSource implements BatchSource {
   async prepare(): Promise<void> {
     if (this.ids.length) return;
     await this.loader.prepare();
-    const samples = this.loader.servedSamples;
+    const bad = new Set(this.table.skipped);
+    const samples = this.loader.servedSamples.filter((s) => !bad.has(s.id));
+    const left = this.loader.servedSamples.length - samples.length;
+    if (left) this.skipped['bad image'] = left;
     const emo = new Map(this.loader.options.classes.map((c, i) => [c, i]));
     const conf = new Map(this.loader.options.confounders.map((c, i) => [c, i]));
     const missing = samples.filter((s) => !this.table.index.has(s.id)).map((s) => s.id);

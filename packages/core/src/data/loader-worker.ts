@@ -12,7 +12,7 @@ const tables = normalizationTable(d.mean, d.std, d.channels);
 parentPort!.on('message', (job: LoaderJob) => {
   try {
     const rng = new Rng(job.rng);
-    const data = fillBatch(pixels, job.indices, d, d, augment, rng, tables);
+    const data = fillBatch(job.pixels ?? pixels, job.indices, d, d, augment, rng, tables);
     parentPort!.postMessage({ id: job.id, data }, [data.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: String((e as Error)?.stack ?? e) });

@@ -36,19 +36,28 @@ export interface LoaderOptions extends DecodeOptions {
   prefetch?: number;
   /** Images decoded at once by sharp (default 16). */
   decodeConcurrency?: number;
+  /**
+   * Largest decoded-image cache kept in memory, in MiB (default 2048). Above it the loader
+   * streams: each batch is decoded by sharp (off the main thread) while earlier batches train.
+   */
+  cacheLimitMB?: number;
 }
 
 /**
  * Decodes every image once (cached as uint8 in one shared buffer, 4x smaller than floats),
  * then serves shuffled, augmented, normalised batches as tensors. Skipped bad samples are
  * counted. With `workers`, augmented batches are built in worker threads while the training
- * step runs. Each batch's augmentation draws from its own fork of the epoch's augmentation
+ * step runs. When the cache would exceed `cacheLimitMB`, the loader streams instead: batches
+ * are decoded by sharp a few batches ahead (bad images are counted when first met). Each batch's augmentation draws from its own fork of the epoch's augmentation
  * stream, so results do not depend on where a batch is built.
  */
 export class DataLoader {
   private pixels: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private kept: Sample[] = [];
   private prepared = false;
+  private streaming = false;
+  /** Streaming mode: indices found bad (skipped from then on, counted once). */
+  private readonly bad = new Set<number>();
   private pool?: LoaderPool;
   readonly skipped: Record<string, number> = {};
   private readonly emotionIndex = new Map<string, number>();
@@ -68,7 +77,22 @@ export class DataLoader {
     return this.options.height * this.options.width * this.options.channels;
   }
 
-  /** Decodes all images (call once before iterating). */
+  /** `memory` (every image decoded once and cached) or `stream` (decoded per batch, prefetched). */
+  get mode(): 'memory' | 'stream' {
+    return this.streaming ? 'stream' : 'memory';
+  }
+
+  /** Decodes one sample; null when it is bad and `onBadSample` is `skip`. */
+  private async decodeOne(s: Sample): Promise<Uint8Array | null> {
+    try {
+      return (await decodeSampleBytes(s, this.options)).data;
+    } catch (e) {
+      if (this.options.onBadSample === 'skip') return null;
+      throw new IernError(`${(e as Error).message} (set data.onBadSample=skip to count and skip bad images)`);
+    }
+  }
+
+  /** Decodes all images (call once before iterating); in streaming mode only checks labels. */
   async prepare(): Promise<void> {
     if (this.prepared) return;
     for (const s of this.samples) {
@@ -76,14 +100,13 @@ export class DataLoader {
         throw new IernError(`sample ${s.id}: emotion '${s.emotion}' is not in the class list [${this.options.classes.join(', ')}]`);
       }
     }
-    const results = await mapLimit(this.samples, this.options.decodeConcurrency ?? 16, async (s) => {
-      try {
-        return (await decodeSampleBytes(s, this.options)).data;
-      } catch (e) {
-        if (this.options.onBadSample === 'skip') return null;
-        throw new IernError(`${(e as Error).message} (set data.onBadSample=skip to count and skip bad images)`);
-      }
-    });
+    if (this.samples.length * this.per > (this.options.cacheLimitMB ?? 2048) * 1024 * 1024) {
+      this.streaming = true;
+      this.kept = [...this.samples];
+      this.prepared = true;
+      return;
+    }
+    const results = await mapLimit(this.samples, this.options.decodeConcurrency ?? 16, (s) => this.decodeOne(s));
     const per = this.per;
     const good = results.filter((r): r is Uint8Array => r !== null).length;
     this.pixels = new Uint8Array(new SharedArrayBuffer(Math.max(1, good * per)));
@@ -126,6 +149,10 @@ export class DataLoader {
     const augRng = rng ? rng.fork() : new Rng(0);
     const aug = augment ? this.options.augment : undefined;
     const slice = (b: number) => order.slice(b * bs, (b + 1) * bs);
+    if (this.streaming) {
+      yield* this.streamEpoch(nb, slice, aug ? augRng : undefined);
+      return;
+    }
     const pool = aug ? this.workerPool(aug) : undefined;
     if (!pool) {
       for (let b = 0; b < nb; b++) yield this.makeBatch(slice(b), aug ? augRng.fork() : undefined);
@@ -151,8 +178,68 @@ export class DataLoader {
     }
   }
 
+  /**
+   * Streaming epoch: sharp decodes the next `prefetch` batches (in libuv threads) while the
+   * current one trains; augmentation runs in loader workers when there are any.
+   */
+  private async *streamEpoch(nb: number, slice: (b: number) => number[], augRng?: Rng): AsyncGenerator<Batch> {
+    const aug = augRng ? this.options.augment : undefined;
+    const pool = aug ? this.workerPool(aug) : undefined;
+    const depth = Math.max(2, (this.options.workers ?? 1) * (this.options.prefetch ?? 2));
+    const pending: Promise<{ indices: number[]; data: Float32Array }>[] = [];
+    let next = 0;
+    const submit = () => {
+      const indices = slice(next++);
+      const rng = augRng?.fork();
+      const job = this.decodeBatch(indices).then(async ({ indices: good, pixels }) => {
+        if (pool && rng) return { indices: good, data: await pool.run(good.map((_, i) => i), rng.getState(), pixels) };
+        return { indices: good, data: fillBatch(pixels, good.map((_, i) => i), this.options, this.options.normalization, aug, rng, this.tables) };
+      });
+      job.catch(() => undefined); // awaited below; avoid an unhandled rejection if abandoned
+      pending.push(job);
+    };
+    while (next < nb && pending.length < depth) submit();
+    while (pending.length) {
+      const { indices, data } = await pending.shift()!;
+      if (next < nb) submit();
+      if (indices.length) yield this.wrap(indices, data);
+    }
+  }
+
+  /** Streaming: decodes a batch's images into one buffer, dropping (and counting once) bad ones. */
+  private async decodeBatch(indices: number[]): Promise<{ indices: number[]; pixels: Uint8Array }> {
+    const live = indices.filter((i) => !this.bad.has(i));
+    const imgs = await mapLimit(live, this.options.decodeConcurrency ?? 16, (i) => this.decodeOne(this.kept[i]!));
+    const good: number[] = [];
+    const per = this.per;
+    const pixels = new Uint8Array(per * imgs.filter(Boolean).length);
+    imgs.forEach((img, j) => {
+      if (img) {
+        pixels.set(img, good.length * per);
+        good.push(live[j]!);
+      } else if (!this.bad.has(live[j]!)) {
+        this.bad.add(live[j]!);
+        this.skipped['bad image'] = (this.skipped['bad image'] ?? 0) + 1;
+      }
+    });
+    return { indices: good, pixels };
+  }
+
+  /** Like `makeBatch`, in both modes (streaming decodes the images; bad ones are left out when skipping). */
+  async makeBatchAsync(indices: number[], augRng?: Rng): Promise<Batch> {
+    await this.prepare();
+    if (!this.streaming) return this.makeBatch(indices, augRng);
+    const { indices: good, pixels } = await this.decodeBatch(indices);
+    const augment = augRng ? this.options.augment : undefined;
+    const data = fillBatch(pixels, good.map((_, i) => i), this.options, this.options.normalization, augment, augRng, this.tables);
+    return this.wrap(good, data);
+  }
+
   /** Builds one batch tensor set from sample indices (augmenting with `augRng` when given). */
   makeBatch(indices: number[], augRng?: Rng): Batch {
+    if (this.streaming) {
+      throw new IernError(`makeBatch needs the in-memory image cache, but ${this.samples.length} images exceed cacheLimitMB; use makeBatchAsync or epoch()`);
+    }
     const augment = augRng ? this.options.augment : undefined;
     const data = fillBatch(this.pixels, indices, this.options, this.options.normalization, augment, augRng, this.tables);
     return this.wrap(indices, data);

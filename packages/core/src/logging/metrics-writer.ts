@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { IernError } from '../errors.js';
 import { TensorBoardWriter } from './tensorboard.js';
 
 /**
@@ -88,11 +89,21 @@ export class MetricsWriter {
   write(record: MetricRecord): void {
     const r: MetricRecord = { ...record, time: record.time ?? Date.now() / 1000 };
     this.records.push(r);
-    appendFileSync(this.jsonl, JSON.stringify(r) + '\n');
-    if (this.tensorboard) {
+    this.append(this.jsonl, () => appendFileSync(this.jsonl, JSON.stringify(r) + '\n'));
+    const tb = this.tensorboard;
+    if (tb) {
       const scalars: Record<string, number> = {};
       for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && !FIRST_COLUMNS.includes(k)) scalars[`${r.kind}/${k}`] = v;
-      this.tensorboard.scalars(r.step, scalars, r.time);
+      this.append(tb.file, () => tb.scalars(r.step, scalars, r.time));
+    }
+  }
+
+  /** Runs a write; a failure (full disk, permissions) names the file. */
+  private append(file: string, write: () => void): void {
+    try {
+      write();
+    } catch (e) {
+      throw new IernError(`cannot write ${file}: ${(e as Error).message}`);
     }
   }
 

@@ -3,7 +3,7 @@ import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../di/tokens.js';
 import type { Logger } from '../logging/logger.js';
 import type { Strategy } from '../model/strategy.js';
-import type { DataLoader } from '../data/loader.js';
+import type { BatchSource } from '../data/batch-source.js';
 import { disposeBatch, type Batch } from '../data/batch.js';
 import { Rng } from '../util/rng.js';
 import { ReducingStepContext, localReducer, type GradientReducer } from './step-context.js';
@@ -68,7 +68,7 @@ export class Trainer {
     @inject(TOKENS.Rng) private readonly rng: Rng,
   ) {}
 
-  async fit(strategy: Strategy, loader: DataLoader, opts: FitOptions): Promise<void> {
+  async fit(strategy: Strategy, loader: BatchSource, opts: FitOptions): Promise<void> {
     await loader.prepare();
     const stepsPerEpoch = loader.batchesPerEpoch();
     const totalSteps = stepsPerEpoch * opts.epochs;
@@ -119,7 +119,7 @@ export class Trainer {
   }
 
   /** Runs inference over a loader (no augmentation) and scores it. */
-  async evaluate(strategy: Strategy, loader: DataLoader, classes: string[], keepStrata = false): Promise<EvalResult> {
+  async evaluate(strategy: Strategy, loader: BatchSource, classes: string[], keepStrata = false): Promise<EvalResult> {
     const out: EvalResult = {
       report: classificationReport([], [], classes),
       ids: [],

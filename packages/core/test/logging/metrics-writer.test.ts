@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MetricsWriter, metricsToCsv, readMetrics } from '@iern/core';
@@ -35,5 +35,13 @@ describe('MetricsWriter', () => {
 
   it('quotes CSV cells that need it', () => {
     expect(metricsToCsv([{ kind: 'a,b', epoch: 1, step: 2, note: 'say "hi"' }])).toBe('kind,epoch,step,note\n"a,b",1,2,"say ""hi"""\n');
+  });
+
+  it('a full disk names the file', { skip: !existsSync('/dev/full') }, () => {
+    const dir = tmp();
+    const m = new MetricsWriter(dir, { tensorboard: false });
+    rmSync(m.jsonl);
+    symlinkSync('/dev/full', m.jsonl); // every write fails with ENOSPC
+    expect(() => m.write({ kind: 'train', epoch: 1, step: 1, loss: 1 })).toThrow(/cannot write .*metrics\.jsonl: ENOSPC/);
   });
 });

@@ -5,11 +5,13 @@ import { DatasetBuilder, fileSample, findCaseInsensitive, holdoutOptions, requir
 import { readTable } from '../formats/csv.js';
 import { canonicalIn } from '../formats/labels.js';
 import { applyStrata, strataOption } from './strata.js';
+import { asSentiment, labelsOption } from './sentiment.js';
 
 export const abstractOptions = z.strictObject({
   root: rootOption,
   ...holdoutOptions,
   ...strataOption,
+  ...labelsOption,
   /** Image folder relative to root (the release ships `testImages_abstract`). */
   images: z.string().default('testImages_abstract'),
 });
@@ -39,7 +41,7 @@ export function loadAbstract(o: AbstractOptions): Dataset {
   }
   applyStrata(b, o.strata, root, imgDir);
   b.holdout(o);
-  return b.build();
+  return o.labels === 'sentiment' ? asSentiment(b.build()) : b.build();
 }
 
 export const abstractEntry: RegistryEntry<Dataset, AbstractOptions> = {

@@ -4,8 +4,9 @@ import { MIKELS, type Dataset, type RegistryEntry } from '@iern/core';
 import { DatasetBuilder, fileSample, holdoutOptions, isImageFile, listDir, requireDir, rootOption } from './common.js';
 import { LabelMap } from '../formats/labels.js';
 import { applyStrata, strataOption } from './strata.js';
+import { asSentiment, labelsOption } from './sentiment.js';
 
-export const artphotoOptions = z.strictObject({ root: rootOption, ...holdoutOptions, ...strataOption });
+export const artphotoOptions = z.strictObject({ root: rootOption, ...holdoutOptions, ...strataOption, ...labelsOption });
 export type ArtphotoOptions = z.infer<typeof artphotoOptions>;
 
 /** ArtPhoto: flat `<class>_<n>.jpg` with the 8 Mikels classes (`sad` spelling). */
@@ -25,7 +26,7 @@ export function loadArtphoto(o: ArtphotoOptions): Dataset {
   }
   applyStrata(b, o.strata, root);
   b.holdout(o);
-  return b.build();
+  return o.labels === 'sentiment' ? asSentiment(b.build()) : b.build();
 }
 
 export const artphotoEntry: RegistryEntry<Dataset, ArtphotoOptions> = {

@@ -4,6 +4,7 @@ import { DataError, type Dataset, type RegistryEntry } from '@iern/core';
 import { DatasetBuilder, fileSample, findCaseInsensitive, holdoutOptions, requireDir, requireFile, rootOption } from './common.js';
 import { readTable } from '../formats/csv.js';
 import { applyStrata, strataOption } from './strata.js';
+import { asSentiment, labelsOption } from './sentiment.js';
 
 /** Emotion6's probability columns, in file order. */
 export const EMOTION6_CLASSES = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'] as const;
@@ -12,6 +13,7 @@ export const emotion6Options = z.strictObject({
   root: rootOption,
   ...holdoutOptions,
   ...strataOption,
+  ...labelsOption,
 });
 export type Emotion6Options = z.infer<typeof emotion6Options>;
 
@@ -40,7 +42,7 @@ export function loadEmotion6(o: Emotion6Options): Dataset {
   }
   applyStrata(b, o.strata, root, imgDir);
   b.holdout(o);
-  return b.build();
+  return o.labels === 'sentiment' ? asSentiment(b.build()) : b.build();
 }
 
 export const emotion6Entry: RegistryEntry<Dataset, Emotion6Options> = {

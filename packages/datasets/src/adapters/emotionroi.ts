@@ -5,6 +5,7 @@ import { DataError, type Dataset, type RegistryEntry } from '@iern/core';
 import { DatasetBuilder, fileSample, findCaseInsensitive, requireDir, requireFile, rootOption } from './common.js';
 import { LabelMap } from '../formats/labels.js';
 import { applyStrata, strataOption } from './strata.js';
+import { asSentiment, labelsOption } from './sentiment.js';
 
 /** EmotionROI's six classes, kept as they are (`joy`, not happiness). */
 export const EMOTIONROI_CLASSES = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise'] as const;
@@ -13,6 +14,7 @@ export const emotionroiOptions = z.strictObject({
   root: rootOption,
   split: z.enum(['train', 'test', 'all']).default('train'),
   ...strataOption,
+  ...labelsOption,
 });
 export type EmotionroiOptions = z.infer<typeof emotionroiOptions>;
 
@@ -38,7 +40,7 @@ export function loadEmotionroi(o: EmotionroiOptions): Dataset {
     });
   }
   applyStrata(b, o.strata, root, imgDir);
-  return b.build();
+  return o.labels === 'sentiment' ? asSentiment(b.build()) : b.build();
 }
 
 export const emotionroiEntry: RegistryEntry<Dataset, EmotionroiOptions> = {

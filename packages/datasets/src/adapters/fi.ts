@@ -6,11 +6,13 @@ import { MIKELS, type Dataset, type RegistryEntry } from '@iern/core';
 import { DatasetBuilder, fileSample, findCaseInsensitive, holdoutOptions, isImageFile, listDir, requireDir, rootOption, subDirs } from './common.js';
 import { LabelMap } from '../formats/labels.js';
 import { applyStrata, strataOption } from './strata.js';
+import { asSentiment, labelsOption } from './sentiment.js';
 
 export const fiOptions = z.strictObject({
   root: rootOption,
   ...holdoutOptions,
   ...strataOption,
+  ...labelsOption,
   /** Identical files seen this many times or more are placeholders ("photo unavailable") and are skipped. */
   placeholderCopies: z.number().int().min(2).default(5),
 });
@@ -47,7 +49,7 @@ export function loadFi(o: FiOptions): Dataset {
   }
   applyStrata(b, o.strata, given, root);
   b.holdout(o);
-  return b.build();
+  return o.labels === 'sentiment' ? asSentiment(b.build()) : b.build();
 }
 
 /** Paths of files whose exact bytes occur `copies` or more times (only same-size files are hashed). */

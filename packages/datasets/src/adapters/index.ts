@@ -23,6 +23,7 @@ import { mixEntry } from './mix.js';
 
 export * from './common.js';
 export * from './strata.js';
+export * from './sentiment.js';
 export * from './mixbasic.js';
 export * from './ckplus.js';
 export * from './mmi.js';

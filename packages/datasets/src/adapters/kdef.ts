@@ -22,8 +22,10 @@ export function loadKdef(o: KdefOptions): Dataset {
   const b = new DatasetBuilder('kdef', FER2013_CLASSES);
   const angles = new Set<string>(o.angles);
   const bad: string[] = [];
-  for (const folder of subDirs(root)) {
+  // session folders (`AF01/`), or a flattened copy with the images in root
+  for (const folder of ['.', ...subDirs(root)]) {
     for (const f of listDir(path.join(root, folder))) {
+      if (folder === '.' && !isImageFile(f)) continue; // folders and notes at the top level
       if (!isImageFile(f)) {
         b.skip('other file');
         continue;

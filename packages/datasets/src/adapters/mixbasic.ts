@@ -25,6 +25,8 @@ export const mixbasicOptions = z.strictObject({
   ratio: z.number().min(0).max(1).optional(),
   /** Seed of generated folds (which 10% of a held-out cell stay in train for bias90). */
   foldSeed: z.number().int().default(0),
+  /** Emotion groups held out in generated folds, one per source (default: anger+disgust, fear+happiness, sadness+surprise). */
+  groups: z.array(z.array(z.enum(BASIC6)).min(1)).length(3).optional(),
 });
 export type MixbasicOptions = z.infer<typeof mixbasicOptions>;
 
@@ -102,10 +104,12 @@ export function loadMixbasic(o: MixbasicOptions): Dataset {
     seed: o.foldSeed,
     emotions: BASIC6,
     sources: MIXBASIC_SOURCES.map((s) => s.toLowerCase()),
+    ...(o.groups ? { groups: o.groups } : {}),
   });
   for (const s of folds[o.split]) b.add({ ...s, split: o.split });
   b.problems.push(
-    `generated fold ${o.fold} (ratio ${ratio}, seed ${o.foldSeed}); held out: ${folds.heldOutCells.map((c) => `${c.confounder}/${c.emotion}`).join(', ')}`,
+    `${o.folds === 'generated' ? 'generated folds requested' : `no official fold lists (${lists.join(', ')})`}: using the generated held-out-pair fold ${o.fold} ` +
+      `(ratio ${ratio}, foldSeed ${o.foldSeed}); held out: ${folds.heldOutCells.map((c) => `${c.confounder}/${c.emotion}`).join(', ')}`,
   );
   return b.build();
 }

@@ -23,8 +23,9 @@ export type MmiOptions = z.infer<typeof mmiOptions>;
 
 /**
  * MMI: per-session folder with an `.xml` whose element `Name="Emotion" Value="n"` (the
- * second child) labels the clip; frames extracted by the user as `<session>_<frame>.png`.
- * Takes the middle `framesPerClip` frames of each clip with emotion 1-6.
+ * second child) labels the clip; frames extracted by the user as `<session>_<frame>.png` or
+ * `<clip>_<frame>.png` (`S001-104.avi` -> `S001_104_043.png`). Takes the middle `framesPerClip`
+ * frames (centre floor(n/2) and its neighbours) of each clip with emotion 1-6.
  */
 export function loadMmi(o: MmiOptions): Dataset {
   const root = requireDir(path.resolve(o.root), 'MMI root');
@@ -57,14 +58,19 @@ export function loadMmi(o: MmiOptions): Dataset {
       else throw new DataError(file, `unknown emotion code ${emotion} (expected 1-6, or > 6 unused)`);
       continue;
     }
-    const frames = [...(frameIndex.get(session) ?? []), ...indexFrames(dir).get(session) ?? []].sort((a, c) => a.n - c.n);
+    // frames are named after the session folder or after the clip (`S001-104.avi` -> `S001_104_<n>.png`)
+    const stem = path.parse(xml).name;
+    const keys = [...new Set([session, stem, stem.replace(/-/g, '_')])];
+    const local = indexFrames(dir);
+    const frames = keys.flatMap((k) => [...(frameIndex.get(k) ?? []), ...(local.get(k) ?? [])]).sort((a, c) => a.n - c.n);
     if (!frames.length) {
       b.skip('no extracted frames (clips)');
       continue;
     }
+    // the middle frames as the official preprocessing takes them: centre floor(n/2), then its neighbours
     const k = Math.min(o.framesPerClip, frames.length);
-    const start = Math.floor((frames.length - k) / 2);
-    for (const f of frames.slice(start, start + k)) b.add(fileSample(`mmi/${session}_${f.n}`, f.path, name), subject ?? session);
+    const start = Math.max(0, Math.min(frames.length - k, Math.floor(frames.length / 2) - Math.floor(k / 2)));
+    for (const f of frames.slice(start, start + k)) b.add(fileSample(`mmi/${path.parse(f.path).name}`, f.path, name), subject ?? session);
   }
   b.holdout(o);
   return b.build();

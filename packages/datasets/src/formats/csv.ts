@@ -18,7 +18,7 @@ export interface CsvRecord {
 
 /**
  * RFC 4180 parser: quoted fields, doubled quotes inside quotes, CRLF or LF, newlines inside
- * quotes, a UTF-8 BOM. Blank lines are skipped. An unterminated quote is an error naming the line.
+ * quotes, a UTF-8 BOM. Blank and whitespace-only lines are skipped. An unterminated quote is an error naming the line.
  */
 export function parseCsv(text: string, opts: CsvOptions = {}): CsvRecord[] {
   const delim = (opts.delimiter ?? ',').charCodeAt(0);
@@ -74,7 +74,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvRecord[] {
       continue;
     }
     // end of record (newline or end of text)
-    if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: recordLine });
+    // a blank (or whitespace-only) line is not a record
+    if (!(fields.length === 1 && fields[0]!.trim() === '')) out.push({ fields, line: recordLine });
     fields = [];
     if (c === 13) i++;
     if (i < n && text.charCodeAt(i) === 10) i++;

@@ -45,19 +45,19 @@ export function neutralFace(rng: Rng, identity: number): FaceGeometry {
     skin: [tone, tone * warm, tone * (warm - 0.14)],
     eyeY: -0.16 + j(0.05),
     eyeDx: 0.28 + j(0.05),
-    eyeRx: 0.13 + j(0.02),
+    eyeRx: 0.15 + j(0.02),
     eyeOpen: 1,
     browInner: 0.2 + j(0.025),
     browOuter: 0.2 + j(0.025),
-    browThick: 0.05 + j(0.012),
+    browThick: 0.07 + j(0.012),
     mouthY: 0.44 + j(0.05),
-    mouthW: 0.25 + j(0.04),
+    mouthW: 0.28 + j(0.04),
     mouthBend: j(0.015),
     mouthOpen: 0,
     mouthUpper: 0.4,
     mouthTilt: 0,
     wrinkle: 0,
-    lipThick: 0.035 + j(0.008),
+    lipThick: 0.05 + j(0.008),
     pupil: 0.045 + j(0.008),
   };
 }
@@ -97,7 +97,7 @@ export function express(f: FaceGeometry, emotion: string, k: number, rng: Rng): 
     case 'happiness': // smile with raised corners, slightly narrowed eyes
       g.eyeOpen = 1 - 0.2 * k;
       g.mouthW *= 1 + 0.15 * k;
-      g.mouthBend += 0.1 * k;
+      g.mouthBend += 0.13 * k;
       g.mouthOpen = 0.07 * k;
       g.mouthUpper = 0.15;
       break;
@@ -105,7 +105,7 @@ export function express(f: FaceGeometry, emotion: string, k: number, rng: Rng): 
       g.browInner += 0.08 * k;
       g.browOuter -= 0.06 * k;
       g.eyeOpen = 1 - 0.25 * k;
-      g.mouthBend -= 0.1 * k;
+      g.mouthBend -= 0.13 * k;
       g.mouthW *= 1 - 0.1 * k;
       break;
     case 'surprise': // high arched brows, wide eyes, round open mouth
@@ -113,7 +113,7 @@ export function express(f: FaceGeometry, emotion: string, k: number, rng: Rng): 
       g.browOuter += 0.13 * k;
       g.eyeOpen = 1 + 0.65 * k;
       g.mouthW *= 1 - 0.45 * k;
-      g.mouthOpen = 0.2 * k;
+      g.mouthOpen = 0.24 * k;
       g.mouthUpper = 0.45;
       break;
     default:
@@ -156,7 +156,7 @@ export function paintFace(g: FaceGeometry, u: number, v: number, out: [number, n
   };
   const au = Math.abs(u);
   // eyes: sclera ellipse, pupil
-  const eyeRy = 0.07 * g.eyeOpen;
+  const eyeRy = 0.08 * g.eyeOpen;
   const ex = (au - g.eyeDx) / g.eyeRx;
   const ey = (v - g.eyeY) / eyeRy;
   if (ex * ex + ey * ey <= 1) {

@@ -48,7 +48,7 @@ const SOURCES: Record<SynthSource, LookRanges> = {
   // grey, evenly lit lab studio (CK+-like)
   studio: { rotationDeg: 3, scale: [0.92, 1], translate: 0.03, grey: 1, gainJitter: 0, lo: 0.04, hi: 0.98, vignette: 0, noise: 0.01, bgGrey: 0.66, texture: 0 },
   // dark, low-contrast near-infrared capture (Oulu-CASIA NIR-like)
-  infrared: { rotationDeg: 4, scale: [0.88, 1], translate: 0.04, grey: 1, gainJitter: 0, lo: 0.05, hi: 0.42, vignette: 0.6, noise: 0.035, bgGrey: 0.12, texture: 0 },
+  infrared: { rotationDeg: 4, scale: [0.88, 1], translate: 0.04, grey: 1, gainJitter: 0, lo: 0.06, hi: 0.5, vignette: 0.6, noise: 0.03, bgGrey: 0.12, texture: 0 },
   // colour video frame: textured scene, colour cast, rotated and smaller faces (MMI-like)
   video: { rotationDeg: 20, scale: [0.76, 0.92], translate: 0.09, grey: 0, gainJitter: 0.18, lo: 0, hi: 1, vignette: 0.1, noise: 0.02, bgGrey: 0.5, texture: 1 },
 };

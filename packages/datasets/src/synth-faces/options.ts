@@ -18,7 +18,7 @@ export const synthFacesRenderShape = {
   supersample: z.number().int().min(1).max(4).default(2),
   seed: z.number().int().default(0),
   /** Expression intensity range (0 = neutral face, 1 = full expression). */
-  intensity: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.55, 1]),
+  intensity: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.6, 1]),
   /** Nuisance strengths, each scaling its variation (0 = off, 1 = default). */
   nuisance: z
     .strictObject({

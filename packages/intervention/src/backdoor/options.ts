@@ -5,10 +5,16 @@ export const emotionCriticOptions = z.strictObject({
   /** Weight of the adversarial term that pushes g_e to defeat d_ez. */
   weight: z.number().min(0).default(1),
   /**
-   * `reversal`: weight * CE(d_ez(GRL(e)), z), i.e. g_e maximises the critic's loss (DANN).
-   * `confusion`: weight * MSE(softmax(d_ez(e)), 1/K), like the published confusion terms.
+   * `confusion`: weight * MSE(softmax(d_ez(e)), 1/K), like the published confusion terms
+   * (bounded; on the toy tests it holds d_ez near chance). `reversal`: weight * CE(d_ez(GRL(e)), z),
+   * g_e maximises the critic's loss (DANN; can overshoot and flip the critic).
    */
-  mode: z.enum(['reversal', 'confusion']).default('reversal'),
+  mode: z.enum(['confusion', 'reversal']).default('confusion'),
+  /**
+   * `pooled`: GAP + MLP on e (what a linear probe reads). `conv`: the topology and N(0, 0.02)
+   * init of the published critics d_e / d_c.
+   */
+  critic: z.enum(['pooled', 'conv']).default('pooled'),
 });
 export type EmotionCriticOptions = z.infer<typeof emotionCriticOptions>;
 

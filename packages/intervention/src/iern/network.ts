@@ -6,6 +6,7 @@ import { FusionDecoder } from './decoder.js';
 import { Critic } from './critic.js';
 import { EmotionClassifier } from './classifier.js';
 import { ConfounderCentres } from './centres.js';
+import { PooledCritic } from './pooled-critic.js';
 
 export interface IernNetworkOptions {
   /** Channels of the backbone's feature map. */
@@ -22,8 +23,11 @@ export interface IernNetworkOptions {
   decoderBlocks: number;
   /** Learnable centres + center loss (backdoor); off when the dictionary comes from elsewhere. */
   centres: boolean;
-  /** Adds d_ez, a critic of the confounder on the emotion feature (beyond the paper). */
-  emotionCritic: boolean;
+  /**
+   * Adds d_ez, a critic of the confounder on the emotion feature (beyond the paper):
+   * `pooled` (GAP + MLP) or `conv` (the d_c topology and init). Absent: no d_ez.
+   */
+  emotionCritic?: 'pooled' | 'conv';
   seed: number;
 }
 
@@ -38,7 +42,7 @@ export class IernNetwork extends Module {
   readonly gr: FusionDecoder;
   readonly de: Critic;
   readonly dc: Critic;
-  readonly dez?: Critic;
+  readonly dez?: Critic | PooledCritic;
   readonly fc: EmotionClassifier;
   readonly centres?: ConfounderCentres;
   private readonly members = new Map<IernGroup, Module>();
@@ -54,7 +58,8 @@ export class IernNetwork extends Module {
     this.gr = this.member('g_r', new FusionDecoder(c, opts.decoderBlocks, rng('g_r')));
     this.de = this.member('d_e', new Critic(c, opts.classes, s, rng('d_e')));
     this.dc = this.member('d_c', new Critic(c, opts.strata, s, rng('d_c')));
-    if (opts.emotionCritic) this.dez = this.member('d_ez', new Critic(c, opts.strata, s, rng('d_ez')));
+    if (opts.emotionCritic === 'conv') this.dez = this.member('d_ez', new Critic(c, opts.strata, s, rng('d_ez')));
+    if (opts.emotionCritic === 'pooled') this.dez = this.member('d_ez', new PooledCritic(c, c, opts.strata, rng('d_ez')));
     this.fc = this.member('f_c', new EmotionClassifier(c, opts.classes, rng('f_c')));
     if (opts.centres) this.centres = this.member('centres', new ConfounderCentres(opts.strata, [s[0], s[1], c], rng('centres')));
   }

@@ -67,7 +67,7 @@ export abstract class IernStepStrategy implements Strategy {
       classes: this.classes,
       encoderBlocks: stepOpts.encoderBlocks,
       decoderBlocks: stepOpts.decoderBlocks,
-      emotionCritic: stepOpts.emotionCritic !== undefined,
+      emotionCritic: stepOpts.emotionCritic?.critic,
       seed: ctx.seed + 202,
     });
     const [b1, b2] = stepOpts.betas;
@@ -318,7 +318,7 @@ export abstract class IernStepStrategy implements Strategy {
       strata: this.strata,
       channels: this.stepOpts.featureChannels,
       featureSize: [this.ctx.featureShape[0], this.ctx.featureShape[1]],
-      emotionCritic: this.net.dez !== undefined,
+      emotionCritic: this.stepOpts.emotionCritic?.critic ?? null,
     };
   }
 

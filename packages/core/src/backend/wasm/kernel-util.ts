@@ -59,6 +59,27 @@ export class KernelCalls {
     return this.reshape(p, [n, h * sh, w * sw, c]);
   }
 
+  /**
+   * Reverses both spatial axes of an HW.. filter. The stock Reverse kernel moves one element at
+   * a time (~20 ns each); reversing the order of the kh*kw contiguous taps is kh*kw memcpys.
+   */
+  flipSpatial(filter: tf.TensorInfo): tf.TensorInfo {
+    const [kh, kw, ...rest] = filter.shape as number[];
+    const taps = kh! * kw!;
+    if (taps === 1) return filter;
+    const inner = rest.reduce((a, b) => a * b, 1);
+    const rows = this.reshape(filter, [taps, inner]);
+    const parts: tf.TensorInfo[] = [];
+    for (let t = taps - 1; t >= 0; t--) parts.push(this.slice(rows, [t, 0], [1, inner]));
+    const flipped = this.run('Concat', parts as unknown as tf.NamedTensorInfoMap, { axis: 0 });
+    return this.reshape(flipped, filter.shape as number[]);
+  }
+
+  /** A float32 tensor filled with `value`. */
+  fill(shape: number[], value: number): tf.TensorInfo {
+    return this.run('Fill', {}, { shape, value, dtype: 'float32' });
+  }
+
   /** Marks `info` as the kernel's output: it survives `dispose`. */
   keep(info: tf.TensorInfo): tf.TensorInfo {
     const i = this.made.indexOf(info);

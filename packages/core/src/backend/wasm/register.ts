@@ -5,6 +5,7 @@ import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop.js';
+import { broadcastTile, leadingReduction } from './reductions.js';
 
 /** The kernels iern adds to (or replaces in) the wasm backend so it can train. */
 export const wasmTrainingKernels: ReadonlyArray<{ name: string; func: tf.KernelFunc; replaces: boolean }> = [
@@ -14,6 +15,13 @@ export const wasmTrainingKernels: ReadonlyArray<{ name: string; func: tf.KernelF
   { name: 'DepthwiseConv2dNativeBackpropFilter', func: depthwiseBackpropFilterKernel, replaces: false },
   { name: 'DepthwiseConv2dNativeBackpropInput', func: depthwiseBackpropInputKernel, replaces: false },
   { name: 'UnsortedSegmentSum', func: unsortedSegmentSumKernel, replaces: false },
+];
+
+/** Faster paths for common cases of stock kernels; other cases call the stock kernel. */
+export const wasmFastPaths: ReadonlyArray<{ name: string; wrap: (stock: tf.KernelFunc) => tf.KernelFunc }> = [
+  { name: 'Sum', wrap: (stock) => leadingReduction('Sum', stock) },
+  { name: 'Mean', wrap: (stock) => leadingReduction('Mean', stock) },
+  { name: 'Tile', wrap: broadcastTile },
 ];
 
 let registered = false;
@@ -30,6 +38,13 @@ export function registerWasmTrainingKernels(): void {
       tf.unregisterKernel(name, 'wasm');
     }
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: func });
+  }
+  for (const { name, wrap } of wasmFastPaths) {
+    const stock = tf.getKernel(name, 'wasm');
+    if (!stock) continue;
+    tf.unregisterKernel(name, 'wasm');
+    // Keep the stock kernel's setup (it binds the wasm function the fallback calls).
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc, kernelFunc: wrap(stock.kernelFunc) });
   }
   registered = true;
 }

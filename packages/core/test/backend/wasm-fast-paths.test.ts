@@ -1,0 +1,55 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, wasmFastPaths } from '@iern/core';
+import { expectSame, initBackends, randn } from './helpers.js';
+
+describe('wasm fast paths (Sum/Mean over leading axes, broadcast Tile) vs cpu', () => {
+  const rng = new Rng(21);
+  beforeAll(initBackends);
+
+  it('are registered with a fallback to the stock kernel', () => {
+    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['Mean', 'Sum', 'Tile']);
+  });
+
+  it.each([
+    [[0, 1, 2], false],
+    [[0, 1, 2], true],
+    [[0], false],
+    [[0, 1, 2, 3], false],
+    [[1, 2], false], // not leading: stock kernel
+    [[3], true], // not leading: stock kernel
+  ] as const)('sum and mean over axes %j keepDims %s', async (axes, keepDims) => {
+    const x = randn(rng, [3, 5, 4, 6]);
+    const err = await expectSame([x], (xt) => [tf.sum(xt!, [...axes], keepDims), tf.mean(xt!, [...axes], keepDims)]);
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('int32 sums still work (stock kernel)', async () => {
+    await tf.setBackend('wasm');
+    const s = tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0);
+    expect(Array.from(await s.data())).toEqual([4, 6]);
+    s.dispose();
+  });
+
+  it.each([
+    [[1, 1, 1, 6], [3, 5, 4, 1]],
+    [[2, 1, 3], [1, 4, 1]],
+    [[2, 3], [3, 2]], // a real tile: stock kernel
+  ])('tile %j by %j', async (shape, reps) => {
+    const x = randn(rng, shape);
+    const err = await expectSame([x], (xt) => tf.tile(xt!, reps));
+    expect(err).toBe(0);
+  });
+
+  it('batchNorm gradients (which use these paths) still match', async () => {
+    const x = randn(rng, [4, 6, 6, 5]);
+    const probe = randn(rng, [4, 6, 6, 5]);
+    const err = await expectSame([x, probe], (xt, pt) =>
+      tf.grad((a: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, tf.zeros([5]), tf.ones([5]), 1e-3), pt!));
+      })(xt!),
+    );
+    expect(err).toBeLessThan(1e-4);
+  });
+});
