@@ -23,12 +23,12 @@ describe('synth-faces generator', () => {
     expect(new Set(imgs.map((b) => b.toString('base64'))).size).toBe(6);
   });
 
-  it('balances classes: every (source, emotion) cell has perCell + seenTestPerCell images', async () => {
+  it('balances classes: every (source, emotion) cell has perCell + 2 x seenTestPerCell images', async () => {
     const ds = await makeSynthFaces(tiny({ split: 'all' }));
     const counts = new Map<string, number>();
     for (const s of ds.samples) counts.set(cellKey(s), (counts.get(cellKey(s)) ?? 0) + 1);
     expect(counts.size).toBe(18);
-    for (const n of counts.values()) expect(n).toBe(13);
+    for (const n of counts.values()) expect(n).toBe(16);
     expect(new Set(ds.samples.map((s) => s.id)).size).toBe(ds.samples.length);
   });
 
@@ -67,6 +67,31 @@ describe('synth-faces generator', () => {
       expect(new Set(seenByFold.flat()).size).toBe(18);
     });
   }
+
+  it('carves a validation split from training data that never touches the test split', async () => {
+    for (const ratio of [1, 0.9]) {
+      const train = await makeSynthFaces(tiny({ fold: 1, ratio, split: 'train' }));
+      const test = await makeSynthFaces(tiny({ fold: 1, ratio, split: 'test' }));
+      const vtrain = await makeSynthFaces(tiny({ fold: 1, ratio, split: 'val-train' }));
+      const val = await makeSynthFaces(tiny({ fold: 1, ratio, split: 'val' }));
+      const trainIds = new Set(train.samples.map((s) => s.id));
+      const testIds = new Set(test.samples.map((s) => s.id));
+      // validation images of held-out cells come from the training split; none is a test image
+      expect(vtrain.samples.every((s) => trainIds.has(s.id))).toBe(true);
+      expect(val.samples.some((s) => testIds.has(s.id))).toBe(false);
+      expect(val.samples.some((s) => vtrain.samples.some((t) => t.id === s.id))).toBe(false);
+      // validation holds out other pairs than the test split
+      const testHeld = new Set(test.heldOutCells.map(cellKey));
+      expect(val.heldOutCells).toHaveLength(6);
+      expect(val.heldOutCells.some((c) => testHeld.has(cellKey(c)))).toBe(false);
+      const valHeld = new Set(val.heldOutCells.map(cellKey));
+      expect(val.samples.filter((s) => valHeld.has(cellKey(s)))).toHaveLength(6 * 10);
+      // seen validation cells: fresh images, 3 per cell, only cells trained on in val-train
+      const seen = val.samples.filter((s) => !valHeld.has(cellKey(s)));
+      expect(seen).toHaveLength(6 * 3);
+      for (const s of seen) expect(vtrain.samples.some((t) => cellKey(t) === cellKey(s))).toBe(true);
+    }
+  });
 
   it('gives each source a measurably different look', async () => {
     const ds = await makeSynthFaces(tiny({ perCell: 4, seenTestPerCell: 0, split: 'all' }));

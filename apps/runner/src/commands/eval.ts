@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { IernError, formatConfusion, loadCheckpoint, restoreStrategy } from '@iern/core';
+import { existsSync } from 'node:fs';
+import { IernError, checkpointIncompatibilities, formatConfusion, loadCheckpoint, restoreStrategy } from '@iern/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveConfig } from '../experiment/resolve-config.js';
-import { assembleExperiment } from '../experiment/assemble.js';
+import { assembleExperiment, disposeExperiment } from '../experiment/assemble.js';
 import { makeLogger, runCommand } from '../cli-helpers.js';
 
 export function register(program: Command): void {
@@ -17,10 +18,14 @@ export function register(program: Command): void {
       runCommand(async () => {
         const logger = makeLogger();
         const resolved = await resolveConfig(file, overrides);
-        const ckpt = await loadCheckpoint(opts.checkpoint);
+        if (!existsSync(opts.checkpoint)) throw new IernError(`checkpoint not found or unreadable: ${opts.checkpoint} (ENOENT)`);
+        // the backend is chosen while assembling; checkpoint tensors are created after that
         const exp = await assembleExperiment(resolved, { logger, splits: ['test'] });
-        if (ckpt.meta.classes.join(',') !== exp.classes.join(',')) {
-          throw new IernError(`${opts.checkpoint}: checkpoint classes [${ckpt.meta.classes.join(', ')}] differ from the config's [${exp.classes.join(', ')}]`);
+        const ckpt = await loadCheckpoint(opts.checkpoint);
+        const problems = checkpointIncompatibilities(ckpt.meta, resolved.config as unknown as Record<string, unknown>, exp.classes);
+        if (problems.length) {
+          tf.dispose([...ckpt.tensors.values()]);
+          throw new IernError(`${opts.checkpoint}: incompatible with ${file}: ${problems.join('; ')}`);
         }
         await restoreStrategy(exp.strategy, ckpt, opts.checkpoint, false);
         if (ckpt.meta.extra?.['strategyState'] && exp.strategy.setState) exp.strategy.setState(ckpt.meta.extra['strategyState'] as Record<string, unknown>);
@@ -32,7 +37,7 @@ export function register(program: Command): void {
           process.stdout.write(`accuracy: ${(result.report.accuracy * 100).toFixed(2)}% (${result.report.correct}/${result.report.total})\n`);
           process.stdout.write(formatConfusion(result.report.confusion, exp.classes) + '\n');
         }
-        exp.strategy.dispose();
+        disposeExperiment(exp);
       }),
     );
 }

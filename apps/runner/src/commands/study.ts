@@ -10,6 +10,7 @@ interface StudyFlags {
   strategies?: string;
   workDir?: string;
   verbose?: boolean;
+  validate?: boolean;
 }
 
 const numbers = (flag: string) => (v: string | undefined) => {
@@ -29,6 +30,7 @@ function addRun(cmd: Command, mode: StudyMode): Command {
     .option('--seeds <list>', 'training seeds, e.g. 0,1,2')
     .option('--strategies <list>', 'subset of the study strategies, e.g. baseline,recipe')
     .option('--work-dir <dir>', 'output folder (default work_dirs/study-<name>/<timestamp>)')
+    .option('--validate', 'score on a validation split carved from the training data (choose settings without the test cells)')
     .option('--verbose', 'forward every training log line')
     .action((file: string, overrides: string[], flags: StudyFlags) =>
       runCommand(async () => {
@@ -45,6 +47,7 @@ function addRun(cmd: Command, mode: StudyMode): Command {
           workDir: flags.workDir,
           logger,
           verbose: flags.verbose,
+          validate: flags.validate,
           command: ['iern', ...process.argv.slice(2)].join(' '),
         });
         process.stdout.write(out.markdown + '\n');

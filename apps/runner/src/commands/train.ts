@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { ConsoleLogger, TerminalProgress, writeFileAtomic, type LogLevel } from '@iern/core';
 import { resolveConfig } from '../experiment/resolve-config.js';
-import { assembleExperiment } from '../experiment/assemble.js';
+import { assembleExperiment, disposeExperiment } from '../experiment/assemble.js';
 import { trainAndEvaluate, configToYaml } from '../experiment/run.js';
 import { findResumeCheckpoint, makeWorkDir } from '../experiment/work-dir.js';
 import { attachLogFile } from '../hooks/log-file.js';
@@ -61,8 +61,7 @@ export function register(program: Command): void {
           if (result.test) process.stdout.write(`accuracy: ${(result.test.report.accuracy * 100).toFixed(2)}%\n`);
           process.stdout.write(`work dir: ${workDir}\n`);
         } finally {
-          exp.strategy.dispose();
-          exp.backbone.dispose();
+          disposeExperiment(exp);
         }
       }),
     );

@@ -178,3 +178,9 @@ async function featureSources(
   }
   return out;
 }
+
+/** Frees an experiment's tensors: the strategy's own and the backbone's (strategies do not own it). */
+export function disposeExperiment(exp: Experiment): void {
+  exp.strategy.dispose();
+  exp.backbone.dispose();
+}

@@ -27,6 +27,11 @@ export interface StudyOptions {
   verbose?: boolean;
   /** Shown in the report. */
   command?: string;
+  /**
+   * Score on a validation split carved from each fold's training data (`split: val-train`
+   * / `val`) instead of the test split: for choosing settings without the test cells.
+   */
+  validate?: boolean;
 }
 
 export interface StudyOutput {
@@ -79,10 +84,11 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
   const cfg = loadStudyConfig(o.configFile);
   const mode = o.mode ?? 'study';
   const plan = planStudy(cfg, o);
-  const workDir = makeWorkDir(`study-${cfg.name}${mode === 'study' ? '' : `-${mode}`}`, o.workDir);
+  const workDir = makeWorkDir(`study-${cfg.name}${mode === 'study' ? '' : `-${mode}`}${o.validate ? '-val' : ''}`, o.workDir);
+  const splitOverrides = o.validate ? ['data.train.split=val-train', 'data.test.split=val'] : [];
   const runsDir = path.join(workDir, 'runs');
   const total = plan.grid.ratios.length * plan.grid.folds.length * plan.grid.seeds.length * plan.strategies.length;
-  o.logger.info(`study ${cfg.name} (${mode}): ${plan.strategies.length} strategies x ratios [${plan.grid.ratios.join(', ')}] x folds [${plan.grid.folds.join(', ')}] x seeds [${plan.grid.seeds.join(', ')}] = ${total} runs; work dir ${workDir}`);
+  o.logger.info(`study ${cfg.name} (${mode}${o.validate ? ', validation split' : ''}): ${plan.strategies.length} strategies x ratios [${plan.grid.ratios.join(', ')}] x folds [${plan.grid.folds.join(', ')}] x seeds [${plan.grid.seeds.join(', ')}] = ${total} runs; work dir ${workDir}`);
   const records: RunRecord[] = [];
   let backend: BackendInfo | undefined;
   let classes: string[] = [];
@@ -90,7 +96,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
     for (const fold of plan.grid.folds) {
       for (const seed of plan.grid.seeds) {
         for (const strategy of plan.strategies) {
-          const spec = { strategy, fold, ratio, seed, overrides: [...toOverrides(cfg.strategies[strategy]!), ...gridOverrides(fold, ratio, seed), ...(o.overrides ?? [])] };
+          const spec = { strategy, fold, ratio, seed, overrides: [...toOverrides(cfg.strategies[strategy]!), ...gridOverrides(fold, ratio, seed), ...splitOverrides, ...(o.overrides ?? [])] };
           const name = runName(spec);
           o.logger.info(`run ${records.length + 1}/${total}: ${name}`);
           const res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
@@ -112,7 +118,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
   ];
   const seconds = (performance.now() - t0) / 1000;
   const command = o.command ?? `iern study ${mode === 'study' ? '' : `${mode} `}${path.relative(process.cwd(), cfg.file)}${o.full ? ' --full' : ''}`;
-  let markdown = studyMarkdown({ title: `Study ${cfg.name}${mode === 'study' ? '' : ` (${mode})`}`, command, rows, classes, comparisons: mode === 'study' || mode === 'sweep' ? comparisons : [], seconds });
+  let markdown = studyMarkdown({ title: `Study ${cfg.name}${mode === 'study' ? '' : ` (${mode})`}${o.validate ? ' on the VALIDATION split (test cells untouched)' : ''}`, command, rows, classes, comparisons: mode === 'study' || mode === 'sweep' ? comparisons : [], seconds });
   if (mode === 'sweep') markdown = sweepMarkdown(rows) + '\n' + markdown;
   const files = [path.join(workDir, 'study.md'), path.join(workDir, 'study.json')];
   await writeFileAtomic(files[0]!, markdown);

@@ -116,10 +116,11 @@ export function gaussianBlur(img: DecodedImage, sigma: number): DecodedImage {
         pad[(r + W + t) * C + c] = data[base + row - C + c]!;
       }
     }
-    for (let i = 0; i < row; i++) {
-      let acc = 0;
-      for (let t = 0, p = i; t <= 2 * r; t++, p += C) acc += k[t]! * pad[p]!;
-      tmp[base + i] = acc;
+    // taps outer, pixels inner: a flat multiply-add loop the JIT handles well
+    for (let t = 0; t <= 2 * r; t++) {
+      const w = k[t]!;
+      const off = t * C;
+      for (let i = 0; i < row; i++) tmp[base + i] += w * pad[off + i]!;
     }
   }
   // vertical: whole rows at a time (contiguous memory)

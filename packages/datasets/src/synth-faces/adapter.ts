@@ -32,21 +32,31 @@ export async function synthFacesPixels(o: SynthFacesOptions): Promise<{ samples:
  * The `synth-faces` benchmark split by the MixBasic rule (`makeFolds`): in fold f each source
  * holds out one emotion pair; `ratio` of each held-out cell goes to test, the rest to train.
  * The test split also gets `seenTestPerCell` fresh images of every seen cell, so seen-cell
- * accuracy is measured on images never trained on. `all` returns every image.
+ * accuracy is measured on images never trained on. `val-train`/`val` carve a validation
+ * split out of the fold's training data with the next fold's pairs, plus fresh `seen-val`
+ * images, so settings can be chosen without the test cells. `all` returns every image.
  */
 export async function makeSynthFaces(o: SynthFacesOptions): Promise<FoldedDataset> {
   const { samples, origin } = await synthFacesPixels(o);
-  const protocol = samples.filter((s) => (s as Sample & { pool?: string }).pool === 'protocol');
-  const folds = makeFolds(protocol, { fold: o.fold, ratio: o.ratio, seed: o.seed, emotions: SYNTH_EMOTIONS, sources: SYNTH_SOURCES });
-  const held = new Set(folds.heldOutCells.map((c) => `${c.confounder}|${c.emotion}`));
+  const pool = (s: Sample) => (s as Sample & { pool?: string }).pool;
+  const protocol = samples.filter((s) => pool(s) === 'protocol');
+  const rule = { emotions: SYNTH_EMOTIONS, sources: SYNTH_SOURCES };
+  const folds = makeFolds(protocol, { fold: o.fold, ratio: o.ratio, seed: o.seed, ...rule });
+  const key = (s: { confounder?: string; emotion: string }) => `${s.confounder}|${s.emotion}`;
+  const held = new Set(folds.heldOutCells.map(key));
   let chosen: Sample[];
+  let heldOutCells = folds.heldOutCells;
   if (o.split === 'all') chosen = samples;
   else if (o.split === 'train') chosen = folds.train;
+  else if (o.split === 'test') chosen = [...folds.test, ...samples.filter((s) => pool(s) === 'seen-test' && !held.has(key(s)))];
   else {
-    const seenTest = samples.filter((s) => (s as Sample & { pool?: string }).pool === 'seen-test' && !held.has(`${s.confounder}|${s.emotion}`));
-    chosen = [...folds.test, ...seenTest];
+    // validation: the next fold's pairs held out of this fold's training data (ratio 1)
+    const val = makeFolds(folds.train, { fold: (o.fold % SYNTH_SOURCES.length) + 1, ratio: 1, seed: o.seed, ...rule });
+    const valHeld = new Set(val.heldOutCells.map(key));
+    heldOutCells = val.heldOutCells;
+    chosen = o.split === 'val-train' ? val.train : [...val.test, ...samples.filter((s) => pool(s) === 'seen-val' && !held.has(key(s)) && !valHeld.has(key(s)))];
   }
-  const split = o.split === 'all' ? undefined : o.split;
+  const split = o.split === 'all' ? undefined : o.split === 'val-train' ? 'train' : o.split === 'val' ? 'val' : o.split;
   return {
     name: 'synth-faces',
     classes: [...SYNTH_EMOTIONS],
@@ -54,7 +64,7 @@ export async function makeSynthFaces(o: SynthFacesOptions): Promise<FoldedDatase
     samples: chosen.map((s) => ({ id: s.id, image: s.image, emotion: s.emotion, confounder: s.confounder, ...(split ? { split } : {}) })),
     skipped: {},
     problems: [],
-    heldOutCells: folds.heldOutCells,
+    heldOutCells,
     origin,
   };
 }

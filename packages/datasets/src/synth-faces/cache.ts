@@ -5,7 +5,7 @@ import { writeFileAtomic } from '@iern/core';
 import { synthFacesRenderShape, type SynthRenderOptions } from './options.js';
 
 /** Bump when the drawing changes, so old caches are not reused. */
-export const SYNTH_FACES_VERSION = 2;
+export const SYNTH_FACES_VERSION = 3;
 
 /** The render options only (fold, ratio and split do not change pixels). */
 export function renderOptionsOf(o: SynthRenderOptions): SynthRenderOptions {

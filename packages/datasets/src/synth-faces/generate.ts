@@ -7,8 +7,11 @@ export interface SynthImage {
   source: (typeof SYNTH_SOURCES)[number];
   emotion: string;
   index: number;
-  /** `protocol`: split by the fold rule; `seen-test`: fresh images that only test seen cells. */
-  pool: 'protocol' | 'seen-test';
+  /**
+   * `protocol`: split by the fold rule; `seen-test`: fresh images that only test seen cells;
+   * `seen-val`: fresh images that only validate seen cells (validation splits).
+   */
+  pool: 'protocol' | 'seen-test' | 'seen-val';
 }
 
 /** Every image the options describe, in a fixed order (source, emotion, index). */
@@ -16,7 +19,8 @@ export function synthImageList(o: SynthRenderOptions): SynthImage[] {
   const list: SynthImage[] = [];
   for (const source of SYNTH_SOURCES) {
     for (const emotion of SYNTH_EMOTIONS) {
-      for (let i = 0; i < o.perCell + o.seenTestPerCell; i++) list.push({ source, emotion, index: i, pool: i < o.perCell ? 'protocol' : 'seen-test' });
+      const n = o.perCell + 2 * o.seenTestPerCell;
+      for (let i = 0; i < n; i++) list.push({ source, emotion, index: i, pool: i < o.perCell ? 'protocol' : i < o.perCell + o.seenTestPerCell ? 'seen-test' : 'seen-val' });
     }
   }
   return list;

@@ -10,7 +10,7 @@ export type SynthSource = (typeof SYNTH_SOURCES)[number];
 export const synthFacesRenderShape = {
   /** Images per (source, emotion) cell that the fold protocol splits. */
   perCell: z.number().int().positive().default(60),
-  /** Extra fresh images per seen cell, test split only: they measure seen-cell accuracy. */
+  /** Extra fresh images per seen cell, test split only (and as many again for `val`): they measure seen-cell accuracy. */
   seenTestPerCell: z.number().int().min(0).default(20),
   /** Square side of the rendered image in pixels. */
   size: z.number().int().min(16).max(256).default(48),
@@ -40,7 +40,12 @@ export const synthFacesOptions = z.strictObject({
   fold: z.number().int().min(1).max(3).default(1),
   /** Bias ratio r: share of each held-out cell in test (1 = bias100, 0.9 = bias90). */
   ratio: z.number().min(0).max(1).default(1),
-  split: z.enum(['train', 'test', 'all']).default('train'),
+  /**
+   * `train`/`test`: the fold's splits. `val-train`/`val`: a validation split carved from the
+   * fold's training data by the same rule with the next fold's pairs (for choosing settings
+   * without touching the test cells). `all`: every image.
+   */
+  split: z.enum(['train', 'test', 'val-train', 'val', 'all']).default('train'),
   /** Cache folder; default `.cache/iern/synth-faces/<hash of the render options>`. */
   cacheDir: z.string().optional(),
   /** Read/write the on-disk cache. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  ConfigError,
   DataError,
   Rng,
   SplitOptimizer,
@@ -35,7 +36,7 @@ export class AdversarialStrategy extends BaselineStrategy {
   constructor(ctx: ModelContext, protected readonly advOpts: AdversarialOptions) {
     super(ctx, advOpts);
     if (ctx.confounders.length < 1) {
-      throw new Error('adversarial needs confounder labels and the data has none (config error at model.strategy.type)');
+      throw new ConfigError('model.strategy.type', 'adversarial needs confounder labels and the data has none');
     }
     this.critic = new PooledCritic(ctx.backbone.outputChannels, advOpts.hidden, ctx.confounders.length, new Rng(ctx.seed + 303));
   }

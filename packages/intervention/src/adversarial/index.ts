@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, modelContext, type RegistryEntry, type Strategy } from '@iern/core';
+import { modelContext, type RegistryEntry, type Strategy } from '@iern/core';
 import { baselineOptions } from '../baseline/index.js';
 import { AdversarialStrategy } from './adversarial.js';
 
@@ -19,11 +19,7 @@ export const adversarialEntry: RegistryEntry<Strategy, AdversarialOptions> = {
   package: '@iern/intervention',
   description: 'baseline + confounder critic on the pooled backbone feature with gradient reversal (DANN)',
   options: adversarialOptions,
-  build: (o, container) => {
-    const ctx = modelContext(container);
-    if (ctx.confounders.length < 1) throw new ConfigError('model.strategy.type', 'adversarial needs confounder labels and the data has none');
-    return new AdversarialStrategy(ctx, o);
-  },
+  build: (o, container) => new AdversarialStrategy(modelContext(container), o),
 };
 
 export { AdversarialStrategy };

@@ -9,3 +9,4 @@ export { ConfounderCentres } from './centres.js';
 export { perStratumLogits, spatialDictionary } from './dictionary.js';
 export { combineStrata, stratumPrior } from './nwgm.js';
 export { IERN_INIT, IERN_BN_INIT } from './init.js';
+export { PooledCritic } from './pooled-critic.js';
