@@ -91,6 +91,7 @@ describe('iern study end to end (tiny)', () => {
         'strategies:',
         '  baseline: {}',
         '  wide-head: { model.strategy.lr: 0.02 }',
+        '  missing: { model.strategy: { type: no-such-strategy } }',
         'roles: { baseline: baseline, recipe: wide-head }',
         '',
       ].join('\n'));
@@ -108,6 +109,7 @@ describe('iern study end to end (tiny)', () => {
       expect(md).toMatch(/\| baseline \|/);
       expect(md).toMatch(/\| wide-head \|/);
       expect(md).toMatch(/wide-head - baseline/);
+      expect(md).toMatch(/Not run: `missing`.*unknown strategies type 'no-such-strategy'/);
       const json = JSON.parse(readFileSync(path.join(out.workDir, 'study.json'), 'utf8')) as { rows: { strategy: string; perEmotion: Record<string, unknown> }[] };
       expect(json.rows.map((r) => r.strategy)).toEqual(['baseline', 'wide-head']);
       expect(Object.keys(json.rows[0]!.perEmotion)).toHaveLength(6);

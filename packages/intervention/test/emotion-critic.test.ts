@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BackdoorStrategy, backdoorOptions, type EmotionCriticOptions } from '../src/index.js';
 import { disposeBatch, stepContext, tinyContext, toyBatch, useCpu } from './helpers.js';
 
@@ -43,7 +43,6 @@ describe('emotionCritic', () => {
   beforeAll(async () => {
     control = await run({ weight: 0 });
   });
-  afterAll(() => undefined);
 
   it('d_ez learns the confounder from e, and keeps it without the adversarial term', () => {
     expect(control.learned).toBeGreaterThanOrEqual(0.9);
@@ -51,13 +50,15 @@ describe('emotionCritic', () => {
     expect(control.ce).toBeLessThan(0.4);
   });
 
-  it('the confusion term (default) pushes its accuracy toward chance', async () => {
-    const r = await run({ weight: 1 });
+  it('the confusion term (default) pushes it to chance: loss ~ ln 2, accuracy far below the control', async () => {
+    const r = await run({ weight: 5 });
     expect(r.learned).toBeGreaterThanOrEqual(0.9);
-    expect(Math.abs(r.acc - 0.5)).toBeLessThan(0.3);
-    expect(r.ce).toBeGreaterThan(0.5);
+    expect(Math.abs(r.ce - Math.LN2)).toBeLessThan(0.1);
+    expect(r.acc).toBeLessThan(0.7);
   });
 
+  // gradient reversal overshoots on this toy: the critic ends up confidently wrong (accuracy
+  // near 0), not at chance; its loss still rises far above the control's
   it('the reversal term raises the critic loss far above the control', async () => {
     const r = await run({ weight: 1, mode: 'reversal' });
     expect(r.ce).toBeGreaterThan(0.5);

@@ -37,7 +37,7 @@ export function register(program: Command): void {
           process.stdout.write(`accuracy: ${(result.report.accuracy * 100).toFixed(2)}% (${result.report.correct}/${result.report.total})\n`);
           process.stdout.write(formatConfusion(result.report.confusion, exp.classes) + '\n');
         }
-        disposeExperiment(exp);
+        await disposeExperiment(exp);
       }),
     );
 }

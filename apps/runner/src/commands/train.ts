@@ -61,7 +61,7 @@ export function register(program: Command): void {
           if (result.test) process.stdout.write(`accuracy: ${(result.test.report.accuracy * 100).toFixed(2)}%\n`);
           process.stdout.write(`work dir: ${workDir}\n`);
         } finally {
-          disposeExperiment(exp);
+          await disposeExperiment(exp);
         }
       }),
     );

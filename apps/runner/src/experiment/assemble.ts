@@ -109,6 +109,7 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
       shuffle: training,
       dropLast: false,
       onBadSample: cfg.data.onBadSample,
+      workers: training ? cfg.data.loaderWorkers : 0,
       augment: training && augmentEnabled(cfg.data.augment) ? buildAugment(cfg.data.augment) : undefined,
     });
   const splits = opts.splits ?? ['train', 'test', 'val'];
@@ -180,7 +181,8 @@ async function featureSources(
 }
 
 /** Frees an experiment's tensors: the strategy's own and the backbone's (strategies do not own it). */
-export function disposeExperiment(exp: Experiment): void {
+export async function disposeExperiment(exp: Experiment): Promise<void> {
   exp.strategy.dispose();
   exp.backbone.dispose();
+  for (const loader of [exp.trainLoader, exp.testLoader, exp.valLoader]) await loader?.close();
 }

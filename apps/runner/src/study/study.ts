@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
+import { ConfigError, IernError, writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
 import { makeWorkDir } from '../experiment/work-dir.js';
 import { loadStudyConfig, toOverrides, type StudyConfig, type StudyGrid } from './config.js';
 import { gridOverrides, runName, runOne, type RunRecord } from './run-one.js';
@@ -90,6 +90,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
   const total = plan.grid.ratios.length * plan.grid.folds.length * plan.grid.seeds.length * plan.strategies.length;
   o.logger.info(`study ${cfg.name} (${mode}${o.validate ? ', validation split' : ''}): ${plan.strategies.length} strategies x ratios [${plan.grid.ratios.join(', ')}] x folds [${plan.grid.folds.join(', ')}] x seeds [${plan.grid.seeds.join(', ')}] = ${total} runs; work dir ${workDir}`);
   const records: RunRecord[] = [];
+  const unavailable = new Map<string, string>();
+  let started = 0;
   let backend: BackendInfo | undefined;
   let classes: string[] = [];
   for (const ratio of plan.grid.ratios) {
@@ -98,8 +100,20 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
         for (const strategy of plan.strategies) {
           const spec = { strategy, fold, ratio, seed, overrides: [...toOverrides(cfg.strategies[strategy]!), ...gridOverrides(fold, ratio, seed), ...splitOverrides, ...(o.overrides ?? [])] };
           const name = runName(spec);
-          o.logger.info(`run ${records.length + 1}/${total}: ${name}`);
-          const res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
+          if (unavailable.has(strategy)) continue;
+          o.logger.info(`run ${++started}/${total}: ${name}`);
+          let res: Awaited<ReturnType<typeof runOne>>;
+          try {
+            res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
+          } catch (e) {
+            // a strategy whose plugin is not installed: report it and run the others
+            if (e instanceof ConfigError && e.keyPath === 'model.strategy.type' && /^unknown/.test(e.problem)) {
+              unavailable.set(strategy, e.message);
+              o.logger.warn(`study: strategy '${strategy}' skipped: ${e.message}`);
+              continue;
+            }
+            throw e;
+          }
           backend = res.backend;
           records.push(res.record);
           const r = res.record;
@@ -108,7 +122,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
       }
     }
   }
+  if (records.length === 0) throw new IernError(`study ${cfg.name}: no run finished (${[...unavailable.values()].join('; ')})`);
   const rows = aggregate(records, plan.strategies, classes);
+  const notes = [...unavailable].map(([s, why]) => `**Not run: \`${s}\`** (${why}).`);
   const { baseline, recipe, augmentedBaseline } = cfg.roles;
   const has = (s?: string): s is string => !!s && plan.strategies.includes(s);
   const comparisons = [
@@ -118,11 +134,11 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
   ];
   const seconds = (performance.now() - t0) / 1000;
   const command = o.command ?? `iern study ${mode === 'study' ? '' : `${mode} `}${path.relative(process.cwd(), cfg.file)}${o.full ? ' --full' : ''}`;
-  let markdown = studyMarkdown({ title: `Study ${cfg.name}${mode === 'study' ? '' : ` (${mode})`}${o.validate ? ' on the VALIDATION split (test cells untouched)' : ''}`, command, rows, classes, comparisons: mode === 'study' || mode === 'sweep' ? comparisons : [], seconds });
+  let markdown = studyMarkdown({ title: `Study ${cfg.name}${mode === 'study' ? '' : ` (${mode})`}${o.validate ? ' on the VALIDATION split (test cells untouched)' : ''}`, command, rows, classes, comparisons: mode === 'study' || mode === 'sweep' ? comparisons : [], seconds, notes: notes.length ? [...notes, ''] : [] });
   if (mode === 'sweep') markdown = sweepMarkdown(rows) + '\n' + markdown;
   const files = [path.join(workDir, 'study.md'), path.join(workDir, 'study.json')];
   await writeFileAtomic(files[0]!, markdown);
-  await writeFileAtomic(files[1]!, JSON.stringify({ study: cfg.name, mode, command, grid: plan.grid, strategies: plan.strategies, classes, rows, comparisons, seconds, records }, null, 2));
+  await writeFileAtomic(files[1]!, JSON.stringify({ study: cfg.name, mode, validation: o.validate ?? false, command, grid: plan.grid, strategies: plan.strategies, notRun: Object.fromEntries(unavailable), classes, rows, comparisons, seconds, records }, null, 2));
   for (const row of rows) {
     const file = path.join(workDir, `confusion-${row.strategy.replace(/[^A-Za-z0-9_.-]+/g, '_')}-r${row.ratio}.png`);
     await writeConfusionPng(file, row.heldOutConfusion, classes, `${row.strategy}, r = ${row.ratio}: held-out cells (${row.runs} runs)`);
