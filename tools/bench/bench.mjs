@@ -2,16 +2,19 @@
 // iern training/inference benchmark (issue 3). Run through `npm run bench -- [options]`:
 //   --config fer-small|paper|all   (default fer-small)
 //   --backend NAME[,NAME]|all      tensorflow-gpu, tensorflow, wasm, cpu (default: all that load, cpu excluded)
-//   --mode train|infer|all         (default all: iern + baseline training rows, then inference)
+//   --mode train|infer|loader|all  (default all: iern + baseline training rows, inference, the loader)
 //   --workers N|auto               data-parallel replicas on wasm/cpu (default auto = every core)
 //   --steps N --warmup N           timed (default 3) and warm-up (default 2) steps
 //   --json                         one JSON object per row on stdout
+// Rows (mode): iern, baseline (training steps), iern-cached, baseline-cached (frozen backbone,
+// cached features), infer (predict), loader (JPEG decode + batching).
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallel, ReducingStepContext, Rng, activateBackend, describeBackend, disposeBatch, localReducer } from '@iern/core';
 import { CONFIGS, availability, buildModel, randomBatch } from './model.mjs';
+import { loaderRow } from './loader.mjs';
 
 function parseArgs(argv) {
   const o = { config: 'fer-small', backend: 'all', mode: 'all', workers: 'auto', steps: 3, warmup: 2, json: false };
@@ -34,8 +37,8 @@ function parseArgs(argv) {
   if (!(o.steps >= 3)) throw new Error('--steps must be at least 3');
   const configs = o.config === 'all' ? Object.keys(CONFIGS) : o.config.split(',');
   for (const c of configs) if (!CONFIGS[c]) throw new Error(`--config ${c}: expected ${Object.keys(CONFIGS).join(', ')} or all`);
-  const modes = o.mode === 'all' ? ['train', 'infer'] : o.mode.split(',');
-  for (const m of modes) if (m !== 'train' && m !== 'infer') throw new Error(`--mode ${m}: expected train, infer or all`);
+  const modes = o.mode === 'all' ? ['train', 'infer', 'loader'] : o.mode.split(',');
+  for (const m of modes) if (!['train', 'infer', 'loader'].includes(m)) throw new Error(`--mode ${m}: expected train, infer, loader or all`);
   return { ...o, configs, modes };
 }
 
@@ -64,7 +67,7 @@ function replicasFor(backend, workers) {
 
 /** Training rows: `steps` timed steps after `warmup` ones, data-parallel when replicas > 1. */
 async function trainRow(config, mode, backend, o) {
-  const { strategy, cfg, avail } = await buildModel(config, mode);
+  const { strategy, cfg, avail, featureShape } = await buildModel(config, mode);
   const replicas = replicasFor(backend, o.workers);
   let dp;
   try {
@@ -76,11 +79,17 @@ async function trainRow(config, mode, backend, o) {
     }
     const reducer = dp ?? localReducer;
     const rng = new Rng(0);
-    const batchSource = randomBatch(cfg, cfg.batch, 3);
+    const batchSource = randomBatch(cfg, cfg.batch, 3, featureShape);
     let step = 0;
     const once = async () => {
       // A fresh copy every step: the loop disposes batches like the Trainer does.
-      const batch = { ...batchSource, images: tf.clone(batchSource.images), emotions: tf.clone(batchSource.emotions), confounders: tf.clone(batchSource.confounders) };
+      const batch = {
+        ...batchSource,
+        images: batchSource.images && tf.clone(batchSource.images),
+        features: batchSource.features && tf.clone(batchSource.features),
+        emotions: tf.clone(batchSource.emotions),
+        confounders: tf.clone(batchSource.confounders),
+      };
       const info = { epoch: 0, step, stepsPerEpoch: 100, totalSteps: 1000, rng };
       const part = dp ? await dp.shard(batch, info) : { batch, weight: 1 };
       const ctx = new ReducingStepContext(0, step, 100, 1000, rng, reducer, part.weight);
@@ -199,7 +208,8 @@ async function main() {
       log(`${config} on ${describeBackend(info)}`);
       if (o.modes.includes('train')) {
         // Until the IERN strategy is registered, the baseline rows come first and iern is skipped.
-        for (const mode of ['iern', 'baseline']) {
+        // `-cached`: frozen backbone, features from the feature cache (the backbone never runs).
+        for (const mode of ['iern', 'baseline', 'iern-cached', 'baseline-cached']) {
           const avail = availability(config, mode);
           if (!avail.strategy) {
             log(`${config} ${mode}: skipped (${avail.note})`);
@@ -209,6 +219,14 @@ async function main() {
         }
       }
       if (o.modes.includes('infer')) printRow(await inferRow(config, name, o), o.json);
+    }
+    if (o.modes.includes('loader')) {
+      const cfg = CONFIGS[config];
+      const t = tf.memory().numTensors;
+      const r = await loaderRow(cfg);
+      const row = { config, backend: tf.getBackend(), mode: 'loader', imagesPerSec: r.decodePerSec, cachedImagesPerSec: r.cachedPerSec, peakRssMB: peakRssMB(), tensorsBefore: t, tensorsAfter: tf.memory().numTensors, size: cfg.size, batch: cfg.batch };
+      if (o.json) process.stdout.write(JSON.stringify(row) + '\n');
+      else process.stdout.write(`${config.padEnd(10)} ${'loader'.padEnd(24)} ${String(row.imagesPerSec).padStart(8)} img/s (JPEG decode+resize+batch; ${row.cachedImagesPerSec} img/s from the decoded cache)\n`);
     }
   }
   log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

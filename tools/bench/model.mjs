@@ -13,7 +13,10 @@ export const CONFIGS = {
 };
 
 /** Strategy per benchmark mode. */
-const STRATEGY = { iern: 'backdoor', baseline: 'baseline', infer: 'baseline' };
+const STRATEGY = { iern: 'backdoor', baseline: 'baseline', infer: 'baseline', 'iern-cached': 'backdoor', 'baseline-cached': 'baseline' };
+
+/** Modes that train on cached features of a frozen backbone (no backbone pass at all). */
+export const isCached = (mode) => mode.endsWith('-cached');
 
 function registries() {
   const r = new Registries();
@@ -44,7 +47,7 @@ export async function buildModel(configName, mode) {
   const avail = availability(configName, mode);
   if (!avail.strategy) throw new Error(avail.note);
   const { r, c } = registries();
-  const backbone = await r.backbones.build({ type: avail.backbone }, c, 'model.backbone');
+  const backbone = await r.backbones.build({ type: avail.backbone, ...(isCached(mode) ? { freeze: true } : {}) }, c, 'model.backbone');
   const s = Math.ceil(cfg.size / backbone.reductionFactor);
   const confounders = Array.from({ length: cfg.K }, (_, i) => `z${i}`);
   c.register(TOKENS.ModelContext, {
@@ -62,14 +65,16 @@ export async function buildModel(configName, mode) {
   });
   const options = avail.strategy === 'backdoor' ? { type: 'backdoor', featureChannels: cfg.C, strata: cfg.K, warmupEpochs: 0 } : { type: avail.strategy, warmupEpochs: 0 };
   const strategy = await r.strategies.build(options, c, 'model.strategy');
-  return { strategy, backbone, cfg, avail };
+  return { strategy, backbone, cfg, avail, featureShape: isCached(mode) ? [s, s, backbone.outputChannels] : undefined };
 }
 
-/** A random batch (normalised-looking images, labels, strata). The caller disposes it. */
-export function randomBatch(cfg, n, seed = 1) {
+/** A random batch (normalised-looking images, or backbone features when `featureShape` is given). The caller disposes it. */
+export function randomBatch(cfg, n, seed = 1, featureShape) {
   const rng = new Rng(seed);
   return {
-    images: tf.randomNormal([n, cfg.size, cfg.size, 3], 0, 1, 'float32', seed),
+    ...(featureShape
+      ? { features: tf.relu(tf.randomNormal([n, ...featureShape], 0, 1, 'float32', seed)) }
+      : { images: tf.randomNormal([n, cfg.size, cfg.size, 3], 0, 1, 'float32', seed) }),
     emotions: tf.tensor1d(Array.from({ length: n }, () => rng.int(cfg.E)), 'int32'),
     confounders: tf.tensor1d(Array.from({ length: n }, () => rng.int(cfg.K)), 'int32'),
     ids: Array.from({ length: n }, (_, i) => `r${i}`),

@@ -109,7 +109,7 @@ describe('iern study end to end (tiny)', () => {
       expect(md).toMatch(/\| baseline \|/);
       expect(md).toMatch(/\| wide-head \|/);
       expect(md).toMatch(/wide-head - baseline/);
-      expect(md).toMatch(/Not run: `missing`.*unknown strategies type 'no-such-strategy'/);
+      expect(md).toMatch(/Not run: `missing`.*unknown strategy type 'no-such-strategy'/);
       const json = JSON.parse(readFileSync(path.join(out.workDir, 'study.json'), 'utf8')) as { rows: { strategy: string; perEmotion: Record<string, unknown> }[] };
       expect(json.rows.map((r) => r.strategy)).toEqual(['baseline', 'wide-head']);
       expect(Object.keys(json.rows[0]!.perEmotion)).toHaveLength(6);
@@ -119,6 +119,11 @@ describe('iern study end to end (tiny)', () => {
       }
       expect(readdirSync(path.join(out.workDir, 'runs')).sort()).toEqual(['baseline-r1-f1-s0.json', 'wide-head-r1-f1-s0.json']);
       expect(existsSync(path.join(dir, 'cache', 'meta.json'))).toBe(true);
+      // --resume reuses the run records instead of training again
+      const again = new MemoryLogger();
+      const resumed = await runStudy({ configFile: path.join(dir, 'study.yaml'), logger: again, workDir: out.workDir, resume: true, strategies: ['baseline', 'wide-head'] });
+      expect(again.lines.filter((l) => l.includes('reused'))).toHaveLength(2);
+      expect(resumed.records.map((r) => r.heldOut)).toEqual(out.records.map((r) => r.heldOut));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

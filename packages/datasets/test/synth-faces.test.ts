@@ -82,13 +82,14 @@ describe('synth-faces generator', () => {
       expect(val.samples.some((s) => vtrain.samples.some((t) => t.id === s.id))).toBe(false);
       // validation holds out other pairs than the test split
       const testHeld = new Set(test.heldOutCells.map(cellKey));
-      expect(val.heldOutCells).toHaveLength(6);
+      expect(val.heldOutCells).toHaveLength(3);
+      for (const src of SYNTH_SOURCES) expect(new Set(vtrain.samples.filter((s) => s.confounder === src).map((s) => s.emotion)).size).toBe(ratio === 1 ? 3 : 5);
       expect(val.heldOutCells.some((c) => testHeld.has(cellKey(c)))).toBe(false);
       const valHeld = new Set(val.heldOutCells.map(cellKey));
-      expect(val.samples.filter((s) => valHeld.has(cellKey(s)))).toHaveLength(6 * 10);
-      // seen validation cells: fresh images, 3 per cell, only cells trained on in val-train
+      expect(val.samples.filter((s) => valHeld.has(cellKey(s)))).toHaveLength(3 * 10);
+      // seen validation cells: fresh images, 3 per cell, only cells fully trained on in val-train
       const seen = val.samples.filter((s) => !valHeld.has(cellKey(s)));
-      expect(seen).toHaveLength(6 * 3);
+      expect(seen).toHaveLength(9 * 3);
       for (const s of seen) expect(vtrain.samples.some((t) => cellKey(t) === cellKey(s))).toBe(true);
     }
   });

@@ -13,7 +13,7 @@ describe('backdoor: the three steps touch only their own networks', () => {
   let batch: ReturnType<typeof toyBatch>;
   beforeAll(async () => {
     await useCpu();
-    s = new BackdoorStrategy(tinyContext(), small({ emotionCritic: { weight: 1 } }));
+    s = new BackdoorStrategy(tinyContext(), small({ emotionCritic: { weight: 1, mode: 'confusion', critic: 'pooled' } }));
     batch = toyBatch(8, 1);
   });
   const trainable = () => new Map([...s.namedVariables()].filter(([, v]) => v.trainable));

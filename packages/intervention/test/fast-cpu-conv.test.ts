@@ -8,7 +8,7 @@ beforeAll(async () => {
 
 /** Filter gradient of sum(conv(x, w) * g) w.r.t. w. */
 function filterGrad(x: tf.Tensor4D, w: tf.Tensor4D, g: tf.Tensor4D, stride: number, pad: 'same' | 'valid'): Float32Array {
-  return tf.tidy(() => tf.grad((ww: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, ww, stride, pad), g)))(w)).dataSync() as Float32Array;
+  return tf.tidy(() => tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, stride, pad), g)))(w)).dataSync() as Float32Array;
 }
 
 describe('fast cpu Conv2DBackpropFilter (test helper)', () => {

@@ -145,3 +145,51 @@ export class SgdStepContext implements StepContext {
     return out;
   }
 }
+
+/** A training-set iterator over fresh toy batches (disposed after each is consumed). */
+export function toyTrainingSet(batches: number, size: number, seed: number, opts: { classes?: number; strata?: number } = {}): () => AsyncIterable<Batch> {
+  return async function* () {
+    for (let i = 0; i < batches; i++) {
+      const b = toyBatch(size, seed + i, opts);
+      try {
+        yield b;
+      } finally {
+        disposeBatch(b);
+      }
+    }
+  };
+}
+
+/** What a checkpoint holds: every named variable, the optimisers' weights, the JSON state. */
+export interface Saved {
+  vars: Map<string, tf.Tensor>;
+  opts: Map<string, { name: string; tensor: tf.Tensor }[]>;
+  state: Record<string, unknown>;
+}
+
+export async function save(s: import('@iern/core').Strategy): Promise<Saved> {
+  const vars = new Map([...s.namedVariables()].map(([k, v]) => [k, tf.clone(v)] as const));
+  const opts = new Map<string, { name: string; tensor: tf.Tensor }[]>();
+  for (const [k, o] of Object.entries(s.optimizers())) opts.set(k, (await o.getWeights()).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) })));
+  return { vars, opts, state: JSON.parse(JSON.stringify(s.getState?.() ?? {})) };
+}
+
+export async function load(s: import('@iern/core').Strategy, saved: Saved): Promise<void> {
+  const vars = s.namedVariables();
+  if (vars.size !== saved.vars.size) throw new Error(`variable count ${vars.size} vs saved ${saved.vars.size}`);
+  for (const [k, v] of vars) {
+    const t = saved.vars.get(k);
+    if (!t) throw new Error(`missing ${k}`);
+    v.assign(t);
+  }
+  for (const [k, o] of Object.entries(s.optimizers())) {
+    const w = saved.opts.get(k);
+    if (w && w.length) await o.setWeights(w.map((x) => ({ name: x.name, tensor: tf.clone(x.tensor) })));
+  }
+  s.setState?.(saved.state);
+}
+
+export function disposeSaved(saved: Saved): void {
+  tf.dispose([...saved.vars.values()]);
+  for (const w of saved.opts.values()) tf.dispose(w.map((x) => x.tensor));
+}

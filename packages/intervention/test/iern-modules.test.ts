@@ -32,7 +32,7 @@ describe('IERN modules', () => {
     expect(e.shape).toEqual([2, 5, 5, 32]);
     expect(y.shape).toEqual([2, 5, 5, 32]);
     expect(r.conv.weight.shape).toEqual([3, 3, 64, 32]);
-    const w = g.conv.weight.dataSync();
+    const w = Array.from(g.conv.weight.dataSync());
     const std = Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length);
     expect(std).toBeGreaterThan(0.018);
     expect(std).toBeLessThan(0.022);

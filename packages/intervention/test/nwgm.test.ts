@@ -43,7 +43,7 @@ describe('NWGM', () => {
       ref.forEach((v, j) => expect(probs[n]![j]).toBeCloseTo(v, 6));
     });
     // and it is not the arithmetic mean of the softmaxes (the identity is specific)
-    const arith = tf.tidy(() => tf.mean(tf.softmax(t), 1).arraySync());
+    const arith = tf.tidy(() => tf.mean(tf.softmax(t), 1).arraySync() as number[][]);
     expect(Math.abs(arith[1]![0]! - probs[1]![0]!)).toBeGreaterThan(1e-3);
     t.dispose();
   });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { IernError } from '@iern/core';
 import { runStudy, type StudyMode } from '../study/study.js';
 import { makeLogger, runCommand } from '../cli-helpers.js';
 
@@ -11,6 +12,7 @@ interface StudyFlags {
   workDir?: string;
   verbose?: boolean;
   validate?: boolean;
+  resume?: boolean;
 }
 
 const numbers = (flag: string) => (v: string | undefined) => {
@@ -31,9 +33,11 @@ function addRun(cmd: Command, mode: StudyMode): Command {
     .option('--strategies <list>', 'subset of the study strategies, e.g. baseline,recipe')
     .option('--work-dir <dir>', 'output folder (default work_dirs/study-<name>/<timestamp>)')
     .option('--validate', 'score on a validation split carved from the training data (choose settings without the test cells)')
+    .option('--resume', 'reuse the run records already in --work-dir/runs')
     .option('--verbose', 'forward every training log line')
     .action((file: string, overrides: string[], flags: StudyFlags) =>
       runCommand(async () => {
+        if (flags.resume && !flags.workDir) throw new IernError('--resume needs --work-dir (the folder of the study to continue)', 2);
         const logger = makeLogger();
         const out = await runStudy({
           configFile: file,
@@ -48,6 +52,7 @@ function addRun(cmd: Command, mode: StudyMode): Command {
           logger,
           verbose: flags.verbose,
           validate: flags.validate,
+          resume: flags.resume,
           command: ['iern', ...process.argv.slice(2)].join(' '),
         });
         process.stdout.write(out.markdown + '\n');

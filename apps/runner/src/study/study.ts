@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, IernError, writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
 import { makeWorkDir } from '../experiment/work-dir.js';
 import { loadStudyConfig, toOverrides, type StudyConfig, type StudyGrid } from './config.js';
@@ -32,6 +33,8 @@ export interface StudyOptions {
    * / `val`) instead of the test split: for choosing settings without the test cells.
    */
   validate?: boolean;
+  /** Reuse run records already in `<workDir>/runs` (same names) instead of training them again. */
+  resume?: boolean;
 }
 
 export interface StudyOutput {
@@ -102,6 +105,12 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
           const name = runName(spec);
           if (unavailable.has(strategy)) continue;
           o.logger.info(`run ${++started}/${total}: ${name}`);
+          const previous = o.resume ? readRecord(path.join(runsDir, `${name}.json`)) : undefined;
+          if (previous) {
+            records.push(previous);
+            o.logger.info(`[${name}] reused ${path.join(runsDir, `${name}.json`)}`);
+            continue;
+          }
           let res: Awaited<ReturnType<typeof runOne>>;
           try {
             res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
@@ -145,6 +154,17 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
     files.push(file);
   }
   return { workDir, records, rows, markdown, files, seconds };
+}
+
+/** A run record written by an earlier study in the same work dir; undefined when absent or unreadable. */
+function readRecord(file: string): RunRecord | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+    return typeof r.heldOut === 'number' && Array.isArray(r.heldOutConfusion) ? r : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const pctStat = (s: Stat) => (s.n > 1 ? `${(s.mean * 100).toFixed(1)} ± ${(s.std * 100).toFixed(1)}` : (s.mean * 100).toFixed(1));

@@ -31,7 +31,10 @@ export class DataParallel implements GradientReducer {
   private readonly names: VariableNames;
   private active: ReplicaHandle[] = [];
   private pendingSteps: ReplicaHandle[] = [];
-  private syncedEpoch = -1;
+  /** Epoch of the last shard (a new epoch resets the image counts and resyncs). */
+  private epoch = -1;
+  /** Workers need this thread's weights before their next step. */
+  private needSync = true;
   private firstSync = true;
   /** Images each replica trained on this epoch (index 0 = this thread). */
   private seen: number[];
@@ -56,13 +59,19 @@ export class DataParallel implements GradientReducer {
   /** Sends the other shards to the workers; returns this thread's shard and its weight. */
   async shard(batch: Batch, info: ShardInfo): Promise<{ batch: Batch; weight: number }> {
     await this.drain();
-    if (info.epoch !== this.syncedEpoch) {
-      await this.broadcast();
-      this.syncedEpoch = info.epoch;
+    if (info.epoch !== this.epoch) {
+      this.epoch = info.epoch;
       this.seen.fill(0);
+      this.needSync = true; // strategies change state in onEpochStart (dictionaries, schedules)
+    }
+    if (this.needSync) {
+      await this.broadcast();
+      this.needSync = false;
     }
     const sizes = shardSizes(batch.size, this.replicas).filter((n) => n > 0);
     this.active = this.workers.slice(0, sizes.length - 1);
+    // A batch smaller than the replica count leaves workers out of this update: resync them next step.
+    if (this.active.length < this.workers.length) this.needSync = true;
     let begin = sizes[0]!;
     for (let i = 0; i < this.active.length; i++) {
       const size = sizes[i + 1]!;
@@ -144,7 +153,7 @@ export class DataParallel implements GradientReducer {
       v.assign(t);
       t.dispose();
     }
-    this.syncedEpoch = -1; // workers get the averaged buffers with the next broadcast
+    this.needSync = true; // workers get the averaged buffers with the next broadcast
   }
 
   /** Copies this thread's weights, buffers, strategy state (and, on resume, optimiser state) to every worker. */

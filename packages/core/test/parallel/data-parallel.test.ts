@@ -56,8 +56,11 @@ describe('data-parallel training over worker threads', () => {
   });
   afterAll(() => undefined);
 
-  it('two replicas take the same steps as one (no BatchNorm), with a flat tensor count', async () => {
-    const batches = makeBatches(new Rng(3), 3, 7, 9); // odd batch: shards of 4 and 3
+  it('two replicas take the same steps as one (no BatchNorm), also when a batch has one image; flat tensor count', async () => {
+    // Odd batches (shards of 4 and 3) and, mid-epoch, one image: the worker sits that step out
+    // and must be resynchronised before the next one.
+    const rng = new Rng(3);
+    const batches = [...makeBatches(rng, 1, 7, 9), ...makeBatches(rng, 1, 1, 9), ...makeBatches(rng, 1, 7, 9)];
     const single = new TinyStrategy(1);
     await new Trainer(quiet, new Rng(0)).fit(single, fakeLoader(batches, 9), { epochs: 2 });
 

@@ -4,6 +4,9 @@ import { readCache, writeCache, defaultCacheDir } from './cache.js';
 import { renderAll, synthImageList, toSamples } from './generate.js';
 import { SYNTH_EMOTIONS, SYNTH_SOURCES, synthFacesOptions, type SynthFacesOptions } from './options.js';
 
+/** One emotion of each MixBasic pair: the validation split holds out one per source. */
+const VAL_GROUPS = [['anger'], ['fear'], ['sadness']] as const;
+
 /** A dataset split by the held-out-pair rule: it says which (source, emotion) cells are held out. */
 export interface FoldedDataset extends Dataset {
   heldOutCells: Cell[];
@@ -33,7 +36,8 @@ export async function synthFacesPixels(o: SynthFacesOptions): Promise<{ samples:
  * holds out one emotion pair; `ratio` of each held-out cell goes to test, the rest to train.
  * The test split also gets `seenTestPerCell` fresh images of every seen cell, so seen-cell
  * accuracy is measured on images never trained on. `val-train`/`val` carve a validation
- * split out of the fold's training data with the next fold's pairs, plus fresh `seen-val`
+ * split out of the fold's training data (each source holds out one emotion of the next fold's
+ * pair), plus fresh `seen-val`
  * images, so settings can be chosen without the test cells. `all` returns every image.
  */
 export async function makeSynthFaces(o: SynthFacesOptions): Promise<FoldedDataset> {
@@ -50,8 +54,9 @@ export async function makeSynthFaces(o: SynthFacesOptions): Promise<FoldedDatase
   else if (o.split === 'train') chosen = folds.train;
   else if (o.split === 'test') chosen = [...folds.test, ...samples.filter((s) => pool(s) === 'seen-test' && !held.has(key(s)))];
   else {
-    // validation: the next fold's pairs held out of this fold's training data (ratio 1)
-    const val = makeFolds(folds.train, { fold: (o.fold % SYNTH_SOURCES.length) + 1, ratio: 1, seed: o.seed, ...rule });
+    // validation: each source holds out one more emotion (one per pair, from the next fold's
+    // pair) of this fold's training data, so it still trains on 3 emotions per source
+    const val = makeFolds(folds.train, { fold: (o.fold % SYNTH_SOURCES.length) + 1, ratio: 1, seed: o.seed, ...rule, groups: VAL_GROUPS });
     const valHeld = new Set(val.heldOutCells.map(key));
     heldOutCells = val.heldOutCells;
     chosen = o.split === 'val-train' ? val.train : [...val.test, ...samples.filter((s) => pool(s) === 'seen-val' && !held.has(key(s)) && !valHeld.has(key(s)))];

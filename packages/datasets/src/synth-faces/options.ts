@@ -42,8 +42,8 @@ export const synthFacesOptions = z.strictObject({
   ratio: z.number().min(0).max(1).default(1),
   /**
    * `train`/`test`: the fold's splits. `val-train`/`val`: a validation split carved from the
-   * fold's training data by the same rule with the next fold's pairs (for choosing settings
-   * without touching the test cells). `all`: every image.
+   * fold's training data: each source also holds out one emotion of the next fold's pair
+   * (for choosing settings without touching the test cells). `all`: every image.
    */
   split: z.enum(['train', 'test', 'val-train', 'val', 'all']).default('train'),
   /** Cache folder; default `.cache/iern/synth-faces/<hash of the render options>`. */

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withCalls } from './kernel-util.js';
 import { isPointwise, pointwiseInputGrad } from './pointwise.js';
-import { gemmInputGrad, preferGemmInputGrad } from './col2im.js';
 
 /**
  * Input gradient of a 2-D convolution as ONE forward convolution (XNNPACK): the stride-dilated,
@@ -26,7 +25,6 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
   );
   return withCalls(backend, (k) => {
     if (isPointwise(info)) return pointwiseInputGrad(k, dy, filter, info);
-    if (preferGemmInputGrad(info) || (forceGemm && info.dilationHeight === 1 && info.dilationWidth === 1)) return gemmInputGrad(k, dy, filter, info);
     const { inHeight: H, inWidth: W, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
     const kh = info.effectiveFilterHeight;
     const kw = info.effectiveFilterWidth;
@@ -39,12 +37,6 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
     return k.conv2d(dyc, flipped, [1, 1], [dh, dw], [top, Math.max(0, bottom), left, Math.max(0, right)]);
   });
 };
-
-let forceGemm = false;
-/** Test hook: use the GEMM + col2im path for every shape (it is normally picked for deep layers only). */
-export function forceGemmInputGrad(on: boolean): void {
-  forceGemm = on;
-}
 
 /** Top/bottom padding of the dilated dy (bottom counts the s-1 trailing zero rows; may be negative). */
 function sides(inSize: number, k: number, padBefore: number, outSize: number, s: number): [number, number] {
