@@ -2,7 +2,8 @@
 // iern training/inference benchmark (issue 3). Run through `npm run bench -- [options]`:
 //   --config fer-small|paper|all   (default fer-small)
 //   --backend NAME[,NAME]|all      tensorflow-gpu, tensorflow, wasm, cpu (default: all that load, cpu excluded)
-//   --mode train|infer|loader|all  (default all: iern + baseline training rows, inference, the loader)
+//   --mode train|infer|loader|all  (default all: training rows, inference, the loader); single
+//                                  training rows: iern, baseline, iern-cached, baseline-cached
 //   --workers N|auto               data-parallel replicas on wasm/cpu (default auto = every core)
 //   --steps N --warmup N           timed (default 3) and warm-up (default 2) steps
 //   --json                         one JSON object per row on stdout
@@ -15,6 +16,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DataParallel, ReducingStepContext, Rng, activateBackend, describeBackend, disposeBatch, localReducer } from '@iern/core';
 import { CONFIGS, availability, buildModel, randomBatch } from './model.mjs';
 import { loaderRow } from './loader.mjs';
+
+/** Training rows in print order. Until the IERN strategy is registered, the baseline rows come first and iern is skipped. */
+const TRAIN_ROWS = ['iern', 'baseline', 'iern-cached', 'baseline-cached'];
 
 function parseArgs(argv) {
   const o = { config: 'fer-small', backend: 'all', mode: 'all', workers: 'auto', steps: 3, warmup: 2, json: false };
@@ -37,8 +41,9 @@ function parseArgs(argv) {
   if (!(o.steps >= 3)) throw new Error('--steps must be at least 3');
   const configs = o.config === 'all' ? Object.keys(CONFIGS) : o.config.split(',');
   for (const c of configs) if (!CONFIGS[c]) throw new Error(`--config ${c}: expected ${Object.keys(CONFIGS).join(', ')} or all`);
-  const modes = o.mode === 'all' ? ['train', 'infer', 'loader'] : o.mode.split(',');
-  for (const m of modes) if (!['train', 'infer', 'loader'].includes(m)) throw new Error(`--mode ${m}: expected train, infer, loader or all`);
+  // `train` = every training row; single rows can be named too (iern, baseline, iern-cached, baseline-cached).
+  const modes = (o.mode === 'all' ? ['train', 'infer', 'loader'] : o.mode.split(',')).flatMap((m) => (m === 'train' ? TRAIN_ROWS : [m]));
+  for (const m of modes) if (![...TRAIN_ROWS, 'infer', 'loader'].includes(m)) throw new Error(`--mode ${m}: expected train, ${TRAIN_ROWS.join(', ')}, infer, loader or all`);
   return { ...o, configs, modes };
 }
 
@@ -161,10 +166,12 @@ async function inferRow(config, backend, o) {
     const done = workers.map((w) => next(w, 'done'));
     for (const w of workers) w.postMessage('go');
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < o.steps; i++) await run();
     const mine = (performance.now() - t0) / 1000;
     const theirs = (await Promise.all(done)).map((m) => m.seconds);
     const seconds = Math.max(mine, ...theirs);
+    const cpu = process.cpuUsage(cpu0);
     return {
       config,
       backend,
@@ -173,6 +180,8 @@ async function inferRow(config, backend, o) {
       peakRssMB: peakRssMB(),
       tensorsBefore,
       tensorsAfter: tf.memory().numTensors,
+      // CPU seconds (all threads) per batch of `batch` images.
+      cpuSecondsPerStep: +((cpu.user + cpu.system) / 1e6 / (replicas * o.steps)).toFixed(3),
       replicas,
       backbone: avail.backbone,
       strategy: avail.strategy,
@@ -206,17 +215,14 @@ async function main() {
     for (const { name, info } of backends) {
       await activateBackend(name);
       log(`${config} on ${describeBackend(info)}`);
-      if (o.modes.includes('train')) {
-        // Until the IERN strategy is registered, the baseline rows come first and iern is skipped.
-        // `-cached`: frozen backbone, features from the feature cache (the backbone never runs).
-        for (const mode of ['iern', 'baseline', 'iern-cached', 'baseline-cached']) {
-          const avail = availability(config, mode);
-          if (!avail.strategy) {
-            log(`${config} ${mode}: skipped (${avail.note})`);
-            continue;
-          }
-          printRow(await trainRow(config, mode, name, o), o.json);
+      // `-cached`: frozen backbone, features from the feature cache (the backbone never runs).
+      for (const mode of TRAIN_ROWS.filter((m) => o.modes.includes(m))) {
+        const avail = availability(config, mode);
+        if (!avail.strategy) {
+          log(`${config} ${mode}: skipped (${avail.note})`);
+          continue;
         }
+        printRow(await trainRow(config, mode, name, o), o.json);
       }
       if (o.modes.includes('infer')) printRow(await inferRow(config, name, o), o.json);
     }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@iern/core';
-import { BackdoorAttentionStrategy, backdoorAttentionOptions, kmeans } from '../src/index.js';
+import { BackdoorAttentionStrategy, alignClusters, backdoorAttentionOptions, kmeans } from '../src/index.js';
 import { disposeBatch, stepContext, tinyContext, toyBatch, toyTrainingSet, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
@@ -31,6 +31,14 @@ describe('kmeans', () => {
   });
 });
 
+describe('alignClusters', () => {
+  it('keeps cluster ids stable across a refresh', () => {
+    const prev = new Float32Array([0, 0, 10, 0, 0, 10]);
+    const next = new Float32Array([0.2, 9.5, 0.1, -0.3, 9.8, 0.4]); // same clusters, shuffled
+    expect(alignClusters(prev, next, 3, 2)).toEqual([1, 2, 0]);
+  });
+});
+
 describe('backdoor-attention', () => {
   const opts = backdoorAttentionOptions.parse({ featureChannels: 8, encoderBlocks: 1, decoderBlocks: 1, warmupEpochs: 0, lr: 3e-3, clusters: 3, refreshEvery: 2 });
 
@@ -55,13 +63,28 @@ describe('backdoor-attention', () => {
   it('refreshes every N epochs only', async () => {
     const s = new BackdoorAttentionStrategy(tinyContext(), opts);
     const seen: number[] = [];
+    const counts: number[] = [];
     for (let epoch = 0; epoch < 5; epoch++) {
       await s.onEpochStart({ epoch, iterateTrainingSet: toyTrainingSet(2, 8, 10) });
       seen.push(s.getState()['refreshedAt'] as number);
+      counts.push(tf.memory().numTensors);
     }
     expect(seen).toEqual([0, 0, 2, 2, 4]);
+    // a refresh disposes the training batches it consumed
+    expect(new Set(counts).size).toBe(1);
     await expect(s.onEpochStart({ epoch: 6 })).rejects.toThrow(/iterateTrainingSet/);
     s.dispose();
+  });
+
+  it('clusters the pooled backbone feature with source: backbone', async () => {
+    const s = new BackdoorAttentionStrategy(tinyContext(), backdoorAttentionOptions.parse({ ...opts, source: 'backbone', clusters: 2 }));
+    await s.onEpochStart({ epoch: 0, iterateTrainingSet: toyTrainingSet(2, 8, 20) });
+    // the toy's two tints separate the pooled adapter output into two equal clusters
+    expect([...(s.getState()['clusterSizes'] as number[])].sort()).toEqual([8, 8]);
+    const batch = toyBatch(8, 3);
+    expect(Number.isFinite((await s.trainStep(batch, stepContext(0)))['cls']!)).toBe(true);
+    s.dispose();
+    disposeBatch(batch);
   });
 
   it('predicts the attention-and-prior weighted NWGM of the per-stratum logits', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackdoorStrategy, backdoorOptions, type BackdoorOptions } from '../src/index.js';
-import { SgdStepContext, changed, disposeBatch, snapshot, stepContext, tinyContext, toyBatch, useCpu } from './helpers.js';
+import { BackdoorStrategy, backdoorOptions, perStratumLogits, type BackdoorOptions } from '../src/index.js';
+import { SgdStepContext, TinyBackbone, changed, disposeBatch, snapshot, stepContext, tinyContext, toyBatch, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -181,6 +181,41 @@ describe('backdoor: inference', () => {
     disposeBatch(batch);
   });
 
+  it('stackStrata: same numbers as the per-stratum loop in inference, pooled BatchNorm statistics in training', () => {
+    const s = new BackdoorStrategy(tinyContext({ strata: 3 }), small());
+    const batch = toyBatch(6, 7, { strata: 3 });
+    const [evalGap, trainGap] = tf.tidy(() => {
+      const e = s.net.ge.apply(s.net.adapter.apply(tinyBackboneOf(s).apply(batch.images!, false)), false);
+      const d = s.dictionary();
+      const gap = (training: boolean) =>
+        tf.max(tf.abs(tf.sub(perStratumLogits(s.net.gr, s.net.fc, e, d, training, false), perStratumLogits(s.net.gr, s.net.fc, e, d, training, true)))).dataSync()[0]!;
+      return [gap(false), gap(true)];
+    });
+    expect(evalGap).toBeLessThan(1e-5);
+    expect(trainGap).toBeGreaterThan(1e-3);
+    s.dispose();
+    disposeBatch(batch);
+  });
+
+  it('trains from cached features with a frozen backbone, leaving the backbone alone', async () => {
+    const backbone = new TinyBackbone(3, true);
+    const s = new BackdoorStrategy(tinyContext({ backbone }), small());
+    const batch = toyBatch(8, 8);
+    const features = backbone.apply(batch.images!, false);
+    batch.images!.dispose();
+    const cached = { ...batch, images: undefined, features };
+    const before = snapshot(backbone.namedVariables());
+    const adapter0 = snapshot(s.net.vars('adapter'));
+    const l = await s.trainStep(cached, stepContext(0));
+    expect(Number.isFinite(l['cls']!)).toBe(true);
+    expect(changed(before, snapshot(backbone.namedVariables()))).toEqual([]);
+    expect(changed(adapter0, snapshot(s.net.vars('adapter'))).length).toBeGreaterThan(0);
+    expect(features.isDisposed).toBe(false); // the batch owns its features
+    s.dispose();
+    disposeBatch(cached);
+    backbone.dispose();
+  });
+
   it('a training sample without a confounder label is a clear error naming it', async () => {
     const s = new BackdoorStrategy(tinyContext(), small());
     const batch = toyBatch(4, 6);
@@ -191,3 +226,7 @@ describe('backdoor: inference', () => {
     disposeBatch(batch);
   });
 });
+
+function tinyBackboneOf(s: BackdoorStrategy) {
+  return (s as unknown as { ctx: { backbone: TinyBackbone } }).ctx.backbone;
+}

@@ -146,17 +146,10 @@ export class SgdStepContext implements StepContext {
   }
 }
 
-/** A training-set iterator over fresh toy batches (disposed after each is consumed). */
+/** A training-set iterator over fresh toy batches; like the DataLoader, it leaves disposal to the consumer. */
 export function toyTrainingSet(batches: number, size: number, seed: number, opts: { classes?: number; strata?: number } = {}): () => AsyncIterable<Batch> {
   return async function* () {
-    for (let i = 0; i < batches; i++) {
-      const b = toyBatch(size, seed + i, opts);
-      try {
-        yield b;
-      } finally {
-        disposeBatch(b);
-      }
-    }
+    for (let i = 0; i < batches; i++) yield toyBatch(size, seed + i, opts);
   };
 }
 

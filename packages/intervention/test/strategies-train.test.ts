@@ -72,6 +72,8 @@ describe.each(Object.keys(configs))('%s on a separable toy problem', (name) => {
     // tensor count flat after the optimisers' slots exist
     expect(new Set(counts.slice(2)).size).toBe(1);
     const mean = (key: string, from: number, to: number) => hist.slice(from, to).reduce((a, h) => a + h[key]!, 0) / (to - from);
+    // the confusion terms are not asserted: they start at 0 (critics output near-uniform at
+    // init) and rise as the critics learn, by design
     const keys = name === 'baseline' ? ['loss'] : name === 'adversarial' ? ['cls'] : ['cls', 'recon', 'critic', ...(name.startsWith('backdoor-') ? [] : ['center'])];
     for (const k of keys) expect(mean(k, steps - 4, steps), `${name}: ${k}`).toBeLessThan(mean(k, 0, 4));
     // save -> load into a fresh instance (other init seed) -> identical predictions

@@ -191,9 +191,12 @@ export class DataParallel implements GradientReducer {
     for (const w of pending) await w.channel.next('stepDone');
   }
 
+  /** Stops the workers. Never throws: a replica's failure was already raised by the step that met it. */
   async close(): Promise<void> {
     try {
       await this.drain();
+    } catch {
+      // reported by the training step
     } finally {
       for (const w of this.workers) w.channel.send({ type: 'close' });
       await Promise.all(

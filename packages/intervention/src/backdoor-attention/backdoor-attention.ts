@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Rng, globalAvgPool, type Batch, type EpochContext, type ModelContext } from '@iern/core';
+import { Module, Rng, disposeBatch, globalAvgPool, type Batch, type EpochContext, type ModelContext } from '@iern/core';
 import { IernStepStrategy, type IernForward } from '../iern/step.js';
 import { BufferSnapshot } from '../iern/buffers.js';
 import { spatialDictionary } from '../iern/dictionary.js';
 import { DictionaryAttention } from './attention.js';
-import { kmeans } from './kmeans.js';
+import { alignClusters, kmeans } from './kmeans.js';
 import type { BackdoorAttentionOptions } from './options.js';
 
 /** The k-means dictionary as checkpointable buffers. */
@@ -67,11 +67,16 @@ export class BackdoorAttentionStrategy extends IernStepStrategy {
     const c = this.opts.featureChannels;
     const rows: Float32Array[] = [];
     let n = 0;
+    // the consumer of iterateTrainingSet owns (and disposes) its batches, as the training loop does
     for await (const batch of iterate()) {
-      const t = this.pooledSource(batch);
-      rows.push((await t.data()) as Float32Array);
-      n += t.shape[0];
-      t.dispose();
+      try {
+        const t = this.pooledSource(batch);
+        rows.push((await t.data()) as Float32Array);
+        n += t.shape[0];
+        t.dispose();
+      } finally {
+        disposeBatch(batch);
+      }
     }
     const x = new Float32Array(n * c);
     let off = 0;
@@ -80,13 +85,21 @@ export class BackdoorAttentionStrategy extends IernStepStrategy {
       off += r.length;
     }
     const res = kmeans(x, n, c, k, this.opts.kmeansIterations, new Rng(this.ctx.seed + 505 + epoch));
+    let centres = res.centres;
+    let counts = res.counts;
+    if (this.built) {
+      const perm = alignClusters((await this.dict.centres.data()) as Float32Array, res.centres, k, c);
+      centres = new Float32Array(k * c);
+      perm.forEach((i, j) => centres.set(res.centres.subarray(i * c, i * c + c), j * c));
+      counts = perm.map((i) => res.counts[i]!);
+    }
     tf.tidy(() => {
-      this.dict.centres.assign(tf.tensor2d(res.centres, [k, c]));
-      this.dict.prior.assign(tf.tensor1d(res.counts.map((v) => v / n)));
+      this.dict.centres.assign(tf.tensor2d(centres, [k, c]));
+      this.dict.prior.assign(tf.tensor1d(counts.map((v) => v / n)));
     });
     this.built = true;
     this.refreshedAt = epoch;
-    this.clusterSizes = res.counts;
+    this.clusterSizes = counts;
   }
 
   async onEpochStart(ctx: EpochContext): Promise<void> {

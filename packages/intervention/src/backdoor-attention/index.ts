@@ -11,5 +11,5 @@ export const backdoorAttentionEntry: RegistryEntry<Strategy, BackdoorAttentionOp
 };
 
 export { BackdoorAttentionStrategy, backdoorAttentionOptions, type BackdoorAttentionOptions };
-export { kmeans, type KMeansResult } from './kmeans.js';
+export { alignClusters, kmeans, type KMeansResult } from './kmeans.js';
 export { DictionaryAttention } from './attention.js';

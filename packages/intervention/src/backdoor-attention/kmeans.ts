@@ -90,3 +90,23 @@ export function kmeans(x: Float32Array, n: number, d: number, k: number, iterati
   }
   return { centres, counts, assign, inertia };
 }
+
+/**
+ * Order of new clusters that keeps each as close as possible to the previous cluster with
+ * the same index (greedy matching on centre distance), so a refresh does not shuffle the
+ * stratum ids the critic d_c and the attention keys have learned. Returns `perm` with
+ * new cluster `perm[j]` placed at index j.
+ */
+export function alignClusters(previous: Float32Array, next: Float32Array, k: number, d: number): number[] {
+  const pairs: [number, number, number][] = [];
+  for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) pairs.push([dist2(previous, j, next, i, d), j, i]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const perm = new Array<number>(k).fill(-1);
+  const used = new Set<number>();
+  for (const [, j, i] of pairs) {
+    if (perm[j] !== -1 || used.has(i)) continue;
+    perm[j] = i;
+    used.add(i);
+  }
+  return perm;
+}

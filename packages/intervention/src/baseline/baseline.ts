@@ -88,6 +88,17 @@ export class BaselineStrategy implements Strategy {
     return { head: this.optimizer, backbone: this.backboneOptimizer };
   }
 
+  /** Nothing beyond the variables; the type guards against loading another strategy's state. */
+  getState(): Record<string, unknown> {
+    return { type: this.type };
+  }
+
+  setState(state: Record<string, unknown>): void {
+    if (state['type'] !== undefined && state['type'] !== this.type) {
+      throw new Error(`strategy state is for '${String(state['type'])}' but this model is '${this.type}'`);
+    }
+  }
+
   dispose(): void {
     this.classifier.dispose();
     this.optimizer.dispose();
