@@ -5,7 +5,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 /** A confusion matrix (rows = true class) as SVG: cells shaded by row-normalised rate, counts printed. */
 export function confusionSvg(confusion: number[][], classes: string[], title: string): string {
-  const cell = 56;
+  const cell = 64;
   const left = 96;
   const top = 72;
   const n = classes.length;
@@ -30,7 +30,7 @@ export function confusionSvg(confusion: number[][], classes: string[], title: st
     });
     parts.push(`<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" font-size="12" text-anchor="end">${esc(classes[i] ?? '')}</text>`);
   });
-  classes.forEach((c, j) => parts.push(`<text x="${left + j * cell + cell / 2}" y="${top - 8}" font-size="11" text-anchor="middle">${esc(c.slice(0, 8))}</text>`));
+  classes.forEach((c, j) => parts.push(`<text x="${left + j * cell + cell / 2}" y="${top - 8}" font-size="10" text-anchor="middle">${esc(c.slice(0, 10))}</text>`));
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { Channel, type ReplicaChannel } from './channel.js';
 import type { FromReplica, ToReplica } from './protocol.js';
+import type { Strategy } from '../model/strategy.js';
 
 /** Which module builds a replica's strategy in a worker: it exports `createReplica(args)`. */
 export interface ReplicaFactory {
@@ -14,7 +15,7 @@ export interface ReplicaFactory {
 
 /** What `createReplica(args)` returns inside the worker. */
 export interface ReplicaBuild {
-  strategy: import('../model/strategy.js').Strategy;
+  strategy: Strategy;
   /** Backend description for the log. */
   backend: string;
 }

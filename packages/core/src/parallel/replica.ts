@@ -5,7 +5,7 @@ import { ReducingStepContext, type GradientReducer } from '../train/step-context
 import { Rng } from '../util/rng.js';
 import { Channel, type MainChannel } from './channel.js';
 import { VariableNames } from './names.js';
-import { packVars, unpackBatch, unpackTensor, type FromReplica, type ToReplica } from './protocol.js';
+import { packVars, unpackBatch, unpackTensor, type FromReplica, type PackedTensor, type ToReplica } from './protocol.js';
 
 /** Worker side of the all-reduce: sends this shard's gradients to the main thread, gets the average back. */
 class ReplicaReducer implements GradientReducer {
@@ -99,7 +99,7 @@ function nextCommand(ch: MainChannel): Promise<ToReplica> {
   return ch.nextAny();
 }
 
-async function setOptimizerWeights(strategy: Strategy, packed: Record<string, import('./protocol.js').PackedTensor[]>): Promise<void> {
+async function setOptimizerWeights(strategy: Strategy, packed: Record<string, PackedTensor[]>): Promise<void> {
   const opts = strategy.optimizers();
   for (const [name, values] of Object.entries(packed)) {
     const opt = opts[name];
@@ -107,6 +107,10 @@ async function setOptimizerWeights(strategy: Strategy, packed: Record<string, im
     const mine = await opt.getWeights();
     if (mine.length !== values.length && mine.length > 1) throw new Error(`optimizer '${name}' has ${mine.length} weights here but ${values.length} on the main thread`);
     // Optimizer weights are positional (iterations first, then per-variable slots in order).
-    await opt.setWeights(values.map((p, i) => ({ name: mine[i]?.name ?? `w${i}`, tensor: unpackTensor(p) })));
+    const tensors = values.map((p) => unpackTensor(p));
+    await opt.setWeights(tensors.map((tensor, i) => ({ name: mine[i]?.name ?? `w${i}`, tensor })));
+    // The optimiser made its own variables from them (and getWeights made copies).
+    tf.dispose(tensors);
+    for (const w of mine) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withCalls } from './kernel-util.js';
 import { isPointwise, pointwiseInputGrad } from './pointwise.js';
+import { polyphaseInputGrad } from './polyphase.js';
 
 /**
  * Input gradient of a 2-D convolution as ONE forward convolution (XNNPACK): the stride-dilated,
@@ -25,16 +26,32 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
   );
   return withCalls(backend, (k) => {
     if (isPointwise(info)) return pointwiseInputGrad(k, dy, filter, info);
+    // Strided, maps larger than the filter: one stride-1 conv per phase instead of one conv over
+    // a mostly-zero dilated dy.
+    const mapsSize = tf.util.sizeFromShape(dy.shape) + tf.util.sizeFromShape(inputShape);
+    const strided = info.strideHeight > 1 || info.strideWidth > 1;
+    if (strided && info.dilationHeight === 1 && info.dilationWidth === 1 && mapsSize >= tf.util.sizeFromShape(filter.shape)) {
+      return polyphaseInputGrad(k, dy, filter, info);
+    }
     const { inHeight: H, inWidth: W, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
     const kh = info.effectiveFilterHeight;
     const kw = info.effectiveFilterWidth;
-    const flipped = k.transpose(k.flipSpatial(filter), [0, 1, 3, 2]);
     const dyd = k.dilate(dy, sh, sw);
     // dyd holds (oh*s) rows: (oh-1)*s+1 real ones and s-1 trailing zeros.
     const [top, bottom] = sides(H, kh, info.padInfo.top, info.outHeight, sh);
     const [left, right] = sides(W, kw, info.padInfo.left, info.outWidth, sw);
     const dyc = k.slice(dyd, [0, 0, 0, 0], [dyd.shape[0]!, dyd.shape[1]! + Math.min(0, bottom), dyd.shape[2]! + Math.min(0, right), dyd.shape[3]!]);
-    return k.conv2d(dyc, flipped, [1, 1], [dh, dw], [top, Math.max(0, bottom), left, Math.max(0, right)]);
+    const swapped = k.transpose(filter, [0, 1, 3, 2]);
+    const pads: [number, number, number, number] = [top, Math.max(0, bottom), left, Math.max(0, right)];
+    // The correlation needs a spatially flipped filter. Deep layers have big filters and small
+    // maps: there, flip the maps instead, conv(dy, flip(W)) = flip(conv(flip(dy), W)), the
+    // padding swapping sides. Copies ~|dy|+|dx| elements instead of |W|.
+    const flipMaps = tf.util.sizeFromShape(dyc.shape) + tf.util.sizeFromShape(inputShape) < tf.util.sizeFromShape(filter.shape);
+    if (flipMaps) {
+      const conv = k.conv2d(k.run('Reverse', { x: dyc }, { dims: [1, 2] }), swapped, [1, 1], [dh, dw], [pads[1], pads[0], pads[3], pads[2]]);
+      return k.run('Reverse', { x: conv }, { dims: [1, 2] });
+    }
+    return k.conv2d(dyc, k.flipSpatial(swapped), [1, 1], [dh, dw], pads);
   });
 };
 

@@ -23,13 +23,22 @@ export function strided(k: KernelCalls, x: tf.TensorInfo, info: tf.backend_util.
   });
 }
 
-/** 1x1 filter gradient: dW = Xs^T dY as one matrix product over the N*oh*ow pixels. */
+/**
+ * 1x1 filter gradient: dW = Xs^T dY, one matrix product over the N*oh*ow pixels. The wasm
+ * BatchMatMul runs a naive loop when A is transposed, so the transpose is explicit, and the
+ * smaller of Xs and dY is the right-hand (packed) operand.
+ */
 export function pointwiseFilterGrad(k: KernelCalls, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { inChannels: ci, outChannels: co } = info;
   const m = info.batchSize * info.outHeight * info.outWidth;
-  const a = k.reshape(strided(k, x, info), [1, m, info.inChannels]);
-  const b = k.reshape(dy, [1, m, info.outChannels]);
-  const prod = k.run('BatchMatMul', { a, b }, { transposeA: true, transposeB: false });
-  return k.reshape(prod, [1, 1, info.inChannels, info.outChannels]);
+  const xs = k.reshape(strided(k, x, info), [1, m, ci]);
+  const d = k.reshape(dy, [1, m, co]);
+  if (ci <= co) {
+    const prodT = k.run('BatchMatMul', { a: k.transpose(d, [0, 2, 1]), b: xs }, { transposeA: false, transposeB: false }); // [1, co, ci]
+    return k.reshape(k.transpose(prodT, [0, 2, 1]), [1, 1, ci, co]);
+  }
+  const prod = k.run('BatchMatMul', { a: k.transpose(xs, [0, 2, 1]), b: d }, { transposeA: false, transposeB: false }); // [1, ci, co]
+  return k.reshape(prod, [1, 1, ci, co]);
 }
 
 /** 1x1 input gradient: dY W^T, then scattered back to every s-th pixel (zeros elsewhere). */

@@ -19,9 +19,10 @@ export const unsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, backend, attrs
     // The wasm OneHot kernel writes int32 values whatever dtype it is given: cast explicitly.
     const onehotInt = k.run('OneHot', { indices: ids32 }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32' });
     const onehot = k.run('Cast', { x: onehotInt }, { dtype: 'float32' });
-    const a = k.reshape(onehot, [1, n, numSegments]);
+    // Explicit transpose: the wasm BatchMatMul runs a naive loop for a transposed A.
+    const a = k.transpose(k.reshape(onehot, [1, n, numSegments]), [0, 2, 1]);
     const b = k.reshape(x, [1, n, inner]);
-    const prod = k.run('BatchMatMul', { a, b }, { transposeA: true, transposeB: false });
+    const prod = k.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
     return k.reshape(prod, [numSegments, ...rest]);
   });
 };
