@@ -72,7 +72,7 @@ function replicasFor(backend, workers) {
 
 /** Training rows: `steps` timed steps after `warmup` ones, data-parallel when replicas > 1. */
 async function trainRow(config, mode, backend, o) {
-  const { strategy, cfg, avail, featureShape } = await buildModel(config, mode);
+  const { strategy, backbone, cfg, avail, featureShape } = await buildModel(config, mode);
   const replicas = replicasFor(backend, o.workers);
   let dp;
   try {
@@ -137,12 +137,13 @@ async function trainRow(config, mode, backend, o) {
   } finally {
     await dp?.close();
     strategy.dispose();
+    backbone.dispose(); // strategies do not own the backbone
   }
 }
 
 /** Inference rows: every replica (this thread + workers) predicts its own batches concurrently. */
 async function inferRow(config, backend, o) {
-  const { strategy, cfg, avail } = await buildModel(config, 'infer');
+  const { strategy, backbone, cfg, avail } = await buildModel(config, 'infer');
   const replicas = replicasFor(backend, o.workers);
   const workers = Array.from({ length: replicas - 1 }, () =>
     new Worker(new URL('./infer-worker.mjs', import.meta.url), { workerData: { config, backend, warmup: o.warmup, steps: o.steps, batch: cfg.batch } }),
@@ -192,6 +193,7 @@ async function inferRow(config, backend, o) {
   } finally {
     disposeBatch(batch);
     strategy.dispose();
+    backbone.dispose(); // strategies do not own the backbone
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -7,7 +7,7 @@ import { buildModel, randomBatch } from './model.mjs';
 const { config, backend, warmup, steps, batch: n } = workerData;
 try {
   await activateBackend(backend);
-  const { strategy, cfg } = await buildModel(config, 'infer');
+  const { strategy, backbone, cfg } = await buildModel(config, 'infer');
   const batch = randomBatch(cfg, n, 7);
   const run = async () => {
     const p = strategy.predict(batch);
@@ -22,6 +22,7 @@ try {
   parentPort.postMessage({ type: 'done', seconds: (performance.now() - t0) / 1000 });
   disposeBatch(batch);
   strategy.dispose();
+  backbone.dispose();
 } catch (e) {
   parentPort.postMessage({ type: 'error', message: String(e?.stack ?? e) });
 }

@@ -8,7 +8,7 @@ import { buildModel, randomBatch } from './model.mjs';
 
 const [config = 'fer-small', mode = 'baseline', backend = 'wasm'] = process.argv.slice(2);
 await activateBackend(backend);
-const { strategy, cfg } = await buildModel(config, mode);
+const { strategy, backbone, cfg } = await buildModel(config, mode);
 const rng = new Rng(0);
 const step = async () => {
   const b = randomBatch(cfg, cfg.batch, 3);
@@ -33,3 +33,4 @@ const total = rows.reduce((s, [, v]) => s + v.ms, 0);
 console.log(`${config} ${mode} on ${backend}: step wall ${wall.toFixed(0)} ms, cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, kernels ${total.toFixed(0)} ms`);
 for (const [name, v] of rows.slice(0, 30)) console.log(`${name.padEnd(32)} ${v.ms.toFixed(0).padStart(7)} ms ${String(v.n).padStart(5)} calls ${((100 * v.ms) / total).toFixed(1).padStart(5)}%`);
 strategy.dispose();
+backbone.dispose();

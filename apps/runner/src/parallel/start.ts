@@ -23,9 +23,12 @@ export interface ParallelTraining {
  */
 export async function startDataParallel(exp: Experiment): Promise<ParallelTraining | undefined> {
   const { config, file, overrides } = exp.resolved;
-  const replicas = replicaCount(config.train.workers, exp.backend.name);
+  // Cached features of a frozen backbone make steps so small that messaging would dominate.
+  const cachedFeatures = (exp.trainSource as unknown) !== (exp.trainLoader as unknown);
+  const replicas = cachedFeatures && config.train.workers === 'auto' ? 1 : replicaCount(config.train.workers, exp.backend.name);
   if (replicas <= 1) {
-    exp.logger.info(`data-parallel: off (train.workers ${config.train.workers}, backend ${exp.backend.name})`);
+    const why = cachedFeatures && config.train.workers === 'auto' ? 'training on cached backbone features' : `backend ${exp.backend.name}`;
+    exp.logger.info(`data-parallel: off (train.workers ${config.train.workers}, ${why})`);
     return undefined;
   }
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
