@@ -98,6 +98,8 @@ describe('iern study end to end (tiny)', () => {
       const logger = new MemoryLogger();
       const out = await runStudy({ configFile: path.join(dir, 'study.yaml'), logger, workDir: path.join(dir, 'work') });
       expect(out.records).toHaveLength(2);
+      // every run disposes what it created (runOne warns when tensors are left)
+      expect(logger.lines.filter((l) => l.includes('tensors left'))).toEqual([]);
       for (const r of out.records) {
         expect(r.counts.heldOut).toBe(6 * 6); // 6 held-out cells, all of each in test at r = 1
         expect(r.counts.seen).toBe(12 * 2); // fresh images of the 12 seen cells

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { IernError, augmentEnabled, buildAugment, disposeBatch, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
+import { IernError, augmentEnabled, buildAugment, disposeBatch, selectBackend, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
 import { resolveConfig } from '../experiment/resolve-config.js';
 import { assembleExperiment, type Experiment } from '../experiment/assemble.js';
 import { trainAndEvaluate } from '../experiment/run.js';
@@ -63,8 +63,10 @@ export interface RunOneOptions {
 export async function runOne(spec: RunSpec, opts: RunOneOptions): Promise<{ record: RunRecord; backend: BackendInfo }> {
   const t0 = performance.now();
   const resolved = await resolveConfig(opts.experimentFile, spec.overrides);
-  const exp = await assembleExperiment(resolved, { logger: opts.logger, backend: opts.backend });
+  const backend = opts.backend ?? (await selectBackend(resolved.config.backend, opts.logger));
+  // counted before the model exists: after disposing it, the count must be back here
   const before = tf.memory().numTensors;
+  const exp = await assembleExperiment(resolved, { logger: opts.logger, backend });
   try {
     const heldOutCells = (exp.datasets.test as { heldOutCells?: CellRef[] } | undefined)?.heldOutCells;
     if (!exp.testLoader || !heldOutCells) {

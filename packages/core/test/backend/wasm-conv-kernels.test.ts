@@ -29,11 +29,15 @@ const cases: Case[] = [
   { n: 2, h: 9, w: 6, ci: 3, co: 3, kh: 3, kw: 3, s: [1, 2], pad: 'valid' },
   { n: 2, h: 12, w: 12, ci: 3, co: 4, kh: 3, kw: 3, s: [3, 3], pad: 'same' },
   { n: 1, h: 9, w: 10, ci: 3, co: 2, kh: 5, kw: 3, s: [2, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
-  // Many channels, small maps: the input gradient flips the maps instead of the filter.
+  // Many channels, small maps: the input gradient runs as GEMM + col2im.
   { n: 1, h: 3, w: 4, ci: 16, co: 24, kh: 3, kw: 3, s: [1, 1], pad: 'same' },
   { n: 2, h: 5, w: 5, ci: 20, co: 16, kh: 3, kw: 3, s: [2, 2], pad: 'same' },
   { n: 1, h: 6, w: 5, ci: 12, co: 12, kh: 3, kw: 2, s: [2, 1], pad: 'valid' },
   { n: 1, h: 7, w: 7, ci: 16, co: 16, kh: 3, kw: 3, s: [1, 1], pad: 'same', d: [2, 2] },
+  // ... also with a stride above the filter size, and input rows no output reads.
+  { n: 1, h: 8, w: 7, ci: 24, co: 20, kh: 2, kw: 2, s: [3, 3], pad: 'same' },
+  { n: 2, h: 6, w: 7, ci: 24, co: 24, kh: 3, kw: 3, s: [2, 2], pad: 'valid' },
+  { n: 2, h: 4, w: 4, ci: 32, co: 40, kh: 3, kw: 3, s: [1, 1], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
   // Dilation (TensorFlow's kernels accept it; tfjs's conv2d gradient does not pass it).
   { n: 2, h: 11, w: 11, ci: 3, co: 4, kh: 3, kw: 3, s: [1, 1], pad: 'same', d: [2, 2] },
   { n: 1, h: 10, w: 9, ci: 2, co: 3, kh: 3, kw: 2, s: [1, 1], pad: 'valid', d: [2, 3] },

@@ -3,12 +3,42 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng, wasmFastPaths } from '@iern/core';
 import { expectSame, initBackends, randn } from './helpers.js';
 
-describe('wasm fast paths (Sum/Mean over leading axes, broadcast Tile) vs cpu', () => {
+describe('wasm fast paths (Sum/Mean over leading axes, broadcast Tile, transposed MatMul) vs cpu', () => {
   const rng = new Rng(21);
   beforeAll(initBackends);
 
   it('are registered with a fallback to the stock kernel', () => {
-    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['Mean', 'Sum', 'Tile']);
+    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['BatchMatMul', 'Identity', 'Mean', 'Sum', 'Tile']);
+  });
+
+  it('identity shares data: a clone outlives its source, and memory is freed with the last', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numBytes;
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    const d = tf.tensor1d([4, 5], 'int32');
+    const c = tf.clone(d);
+    tf.dispose([a, d]);
+    expect(Array.from(await b.data())).toEqual([1, 2, 3]);
+    expect(c.dtype).toBe('int32');
+    expect(Array.from(await c.data())).toEqual([4, 5]);
+    tf.dispose([b, c]);
+    expect(tf.memory().numBytes).toBe(before);
+  });
+
+  it.each([
+    [[64, 80], [80, 96], false, false],
+    [[80, 64], [80, 96], true, false],
+    [[64, 80], [96, 80], false, true],
+    [[1, 80, 64], [1, 96, 80], true, true],
+    [[3, 8, 9], [3, 10, 9], false, true], // batched: stock kernel
+    [[2, 80, 64], [80, 96], true, false], // batched (broadcast): stock kernel
+    [[9, 20], [4, 20], false, true], // tiny: stock kernel
+  ] as const)('matMul %j x %j transposeA %s transposeB %s', async (sa, sb, ta, tb) => {
+    const a = randn(rng, [...sa]);
+    const b = randn(rng, [...sb]);
+    const err = await expectSame([a, b], (at, bt) => tf.matMul(at!, bt!, ta, tb));
+    expect(err).toBeLessThan(1e-5);
   });
 
   it.each([

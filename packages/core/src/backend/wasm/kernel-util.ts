@@ -75,6 +75,13 @@ export class KernelCalls {
     return this.reshape(flipped, filter.shape as number[]);
   }
 
+  /** A float32 tensor holding `values`. */
+  constant(shape: number[], values: Float32Array): tf.TensorInfo {
+    const info = (this.backend as unknown as { makeOutput(s: number[], d: tf.DataType, o?: number, v?: Float32Array): tf.TensorInfo }).makeOutput(shape, 'float32', undefined, values);
+    this.made.push(info);
+    return info;
+  }
+
   /** A float32 tensor filled with `value`. */
   fill(shape: number[], value: number): tf.TensorInfo {
     return this.run('Fill', {}, { shape, value, dtype: 'float32' });

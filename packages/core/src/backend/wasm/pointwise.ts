@@ -7,20 +7,18 @@ export function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
   return info.filterHeight === 1 && info.filterWidth === 1 && p.top === 0 && p.left === 0 && p.bottom === 0 && p.right === 0 && info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
-/** x subsampled at the conv's stride (the pixels a strided 1x1 conv reads): [N,oh,ow,C]. */
+/**
+ * x subsampled at the conv's stride (the pixels a strided 1x1 conv reads): [N,oh,ow,C]. As a
+ * plain slice of x seen as [N*oh, sh, ow, sw*C] (the stock StridedSlice moves one element at
+ * a time, ~4x slower); x is first cut or zero-extended to exactly oh*sh x ow*sw pixels.
+ */
 export function strided(k: KernelCalls, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, batchSize: n, inChannels: c } = info;
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, batchSize: n, inChannels: c, inHeight: H, inWidth: W } = info;
   if (sh === 1 && sw === 1) return x;
-  return k.run('StridedSlice', { x }, {
-    begin: [0, 0, 0, 0],
-    end: [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c],
-    strides: [1, sh, sw, 1],
-    beginMask: 0,
-    endMask: 0,
-    ellipsisMask: 0,
-    newAxisMask: 0,
-    shrinkAxisMask: 0,
-  });
+  const cut = k.slice(x, [0, 0, 0, 0], [n, Math.min(H, oh * sh), Math.min(W, ow * sw), c]);
+  const whole = k.pad(cut, [[0, 0], [0, oh * sh - cut.shape[1]!], [0, ow * sw - cut.shape[2]!], [0, 0]]);
+  const picked = k.slice(k.reshape(whole, [n * oh, sh, ow, sw * c]), [0, 0, 0, 0], [n * oh, 1, ow, c]);
+  return k.reshape(picked, [n, oh, ow, c]);
 }
 
 /**

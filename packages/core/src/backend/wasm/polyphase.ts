@@ -24,8 +24,8 @@ function plan(size: number, k: number, s: number, padBefore: number): AxisPlan {
  * Input gradient of a strided conv without multiplying by the zeros a dilated dy would hold:
  * output pixel a = q*s + r - pad only meets the taps i = r, r+s, ... (phase r), so each of the
  * sh*sw phases is a stride-1 conv of dy with its sub-filter, and the phases interleave.
- * Used where the maps are larger than the filter (early layers); deep layers pay more for
- * slicing and packing the sub-filters than they save.
+ * Used where the maps are several times the filter (early layers); deep layers go through
+ * the GEMM path instead (gemm-input-grad.ts).
  */
 export function polyphaseInputGrad(k: KernelCalls, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize: n, inChannels: ci, outChannels: co, inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;

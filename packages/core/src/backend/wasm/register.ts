@@ -6,6 +6,8 @@ import { conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop.js';
 import { broadcastTile, leadingReduction } from './reductions.js';
+import { explicitTransposeMatMul } from './matmul.js';
+import { sharedIdentity } from './identity.js';
 
 /** The kernels iern adds to (or replaces in) the wasm backend so it can train. */
 export const wasmTrainingKernels: ReadonlyArray<{ name: string; func: tf.KernelFunc; replaces: boolean }> = [
@@ -22,6 +24,8 @@ export const wasmFastPaths: ReadonlyArray<{ name: string; wrap: (stock: tf.Kerne
   { name: 'Sum', wrap: (stock) => leadingReduction('Sum', stock) },
   { name: 'Mean', wrap: (stock) => leadingReduction('Mean', stock) },
   { name: 'Tile', wrap: broadcastTile },
+  { name: 'BatchMatMul', wrap: explicitTransposeMatMul },
+  { name: 'Identity', wrap: sharedIdentity },
 ];
 
 let registered = false;
