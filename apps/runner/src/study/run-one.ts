@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { IernError, augmentEnabled, buildAugment, disposeBatch, selectBackend, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
+import { IernError, disposeBatch, selectBackend, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
 import { resolveConfig } from '../experiment/resolve-config.js';
-import { assembleExperiment, type Experiment } from '../experiment/assemble.js';
+import { assembleExperiment, disposeExperiment, type Experiment } from '../experiment/assemble.js';
 import { trainAndEvaluate } from '../experiment/run.js';
 import { cellMetrics, stratumConsistency, type CellRef } from './cells.js';
 import { linearProbe, type ProbeData } from './probe.js';
@@ -69,17 +69,13 @@ export async function runOne(spec: RunSpec, opts: RunOneOptions): Promise<{ reco
   const exp = await assembleExperiment(resolved, { logger: opts.logger, backend });
   try {
     const heldOutCells = (exp.datasets.test as { heldOutCells?: CellRef[] } | undefined)?.heldOutCells;
-    if (!exp.testLoader || !heldOutCells) {
+    if (!exp.testSource || !heldOutCells) {
       throw new IernError(`study: the experiment's data.test must be a folded dataset that reports its held-out cells (e.g. synth-faces); got '${exp.datasets.test?.name ?? 'none'}' (${opts.experimentFile})`, 2);
     }
     opts.onClasses?.(exp.classes);
-    if (augmentEnabled(resolved.config.data.augment) && !exp.trainLoader.options.augment) {
-      // the assembler did not attach the configured augmentation: attach core's, so the study measures what its config says
-      exp.trainLoader.options.augment = buildAugment(resolved.config.data.augment);
-      opts.logger.info(`data.augment attached to the training loader by the study`);
-    }
-    await trainAndEvaluate(exp, {});
-    const ev = await exp.trainer.evaluate(exp.strategy, exp.testLoader, exp.classes, opts.analyses.consistency);
+    // the run's own final test evaluation (with per-stratum logits) serves the study's metrics
+    const { test: ev } = await trainAndEvaluate(exp, {});
+    if (!ev) throw new IernError(`study: run ${runName(spec)} produced no test evaluation`, 1);
     const m = cellMetrics(ev, exp.classes, exp.confounders, heldOutCells);
     const record: RunRecord = {
       strategy: spec.strategy,
@@ -111,8 +107,7 @@ export async function runOne(spec: RunSpec, opts: RunOneOptions): Promise<{ reco
     if (opts.runsDir) await writeFileAtomic(path.join(opts.runsDir, `${runName(spec)}.json`), JSON.stringify(record, null, 2));
     return { record, backend: exp.backend };
   } finally {
-    exp.strategy.dispose();
-    exp.backbone.dispose();
+    await disposeExperiment(exp);
     const leaked = tf.memory().numTensors - before;
     if (leaked > 0) opts.logger.warn(`study: ${leaked} tensors left after run ${runName(spec)}`);
   }
@@ -120,7 +115,7 @@ export async function runOne(spec: RunSpec, opts: RunOneOptions): Promise<{ reco
 
 /** Pooled features (`strategy.features`) of every image of a split, without augmentation, with confounder labels. */
 async function pooledFeatures(exp: Experiment, split: 'train' | 'test'): Promise<Record<string, ProbeData>> {
-  const loader = split === 'train' ? exp.trainLoader : exp.testLoader!;
+  const loader = split === 'train' ? exp.trainSource : exp.testSource!;
   const out: Record<string, ProbeData> = {};
   for await (const batch of loader.epoch(undefined, false)) {
     try {

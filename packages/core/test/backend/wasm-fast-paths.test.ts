@@ -8,7 +8,35 @@ describe('wasm fast paths (Sum/Mean over leading axes, broadcast Tile, transpose
   beforeAll(initBackends);
 
   it('are registered with a fallback to the stock kernel', () => {
-    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['BatchMatMul', 'Identity', 'Mean', 'Sum', 'Tile']);
+    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['BatchMatMul', 'Identity', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile']);
+  });
+
+  it.each([
+    [[4, 6, 5, 3], [1, 2, 1, 0], [2, 3, 4, 3]],
+    [[4, 6, 5, 3], [0, 1, 0, 0], [4, 4, 5, 3]],
+    [[4, 6, 5, 3], [2, 0, 0, 0], [1, 6, 5, 3]],
+    [[4, 6, 5, 3], [0, 0, 0, 1], [4, 6, 5, 1]],
+    [[7], [2], [4]],
+    [[3, 2, 4, 2, 5], [1, 0, 1, 1, 2], [2, 2, 2, 1, 3]],
+    [[3, 4], [0, 0], [0, 4]],
+  ])('slice %j from %j size %j', async (shape, begin, size) => {
+    const x = randn(rng, shape);
+    const err = await expectSame([x], (xt) => [tf.slice(xt!, begin, size), tf.slice(tf.cast(xt!, 'int32'), begin, size)]);
+    expect(err).toBe(0);
+  });
+
+  it.each([
+    [[2, 9, 9, 5], 3, 2, 1],
+    [[1, 8, 7, 3], 2, 2, 'valid'],
+    [[2, 7, 6, 4], 3, 1, 'same'],
+    [[1, 10, 9, 6], 3, 2, 'same'],
+  ] as const)('maxPool gradient %j filter %s stride %s pad %s (with ties)', async (shape, f, s, pad) => {
+    const x = randn(rng, [...shape]);
+    // ReLU-like ties: a third of the inputs are exactly 0, some windows all 0.
+    for (let i = 0; i < x.values.length; i++) if (i % 3 === 0 || x.values[i]! < -0.8) x.values[i] = 0;
+    const probe = randn(rng, tf.backend_util.computePool2DInfo([...shape] as [number, number, number, number], f, s, 1, pad).outShape);
+    const err = await expectSame([x, probe], (xt, pt) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, f, s, pad), pt!)))(xt!));
+    expect(err).toBeLessThan(1e-6); // overlapping windows: float sums in another order
   });
 
   it('identity shares data: a clone outlives its source, and memory is freed with the last', async () => {

@@ -25,8 +25,8 @@ export function explicitTransposeMatMul(stock: tf.KernelFunc): tf.KernelFunc {
     return withCalls(backend, (k) => {
       const operand = (t: tf.TensorInfo, transposed: boolean) => {
         const [r, c] = last2(t);
-        const m = k.reshape(t, [1, r, c]);
-        return transposed ? k.transpose(m, [0, 2, 1]) : m;
+        const mat = k.reshape(t, [1, r, c]);
+        return transposed ? k.transpose(mat, [0, 2, 1]) : mat;
       };
       const prod = k.run('BatchMatMul', { a: operand(a, transposeA), b: operand(b, transposeB) }, { transposeA: false, transposeB: false });
       const rank = Math.max(a.shape.length, b.shape.length);

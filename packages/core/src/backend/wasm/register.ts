@@ -8,6 +8,8 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './d
 import { broadcastTile, leadingReduction } from './reductions.js';
 import { explicitTransposeMatMul } from './matmul.js';
 import { sharedIdentity } from './identity.js';
+import { fastMaxPoolGrad } from './max-pool-grad.js';
+import { inPlaceSlice } from './slice.js';
 
 /** The kernels iern adds to (or replaces in) the wasm backend so it can train. */
 export const wasmTrainingKernels: ReadonlyArray<{ name: string; func: tf.KernelFunc; replaces: boolean }> = [
@@ -26,6 +28,8 @@ export const wasmFastPaths: ReadonlyArray<{ name: string; wrap: (stock: tf.Kerne
   { name: 'Tile', wrap: broadcastTile },
   { name: 'BatchMatMul', wrap: explicitTransposeMatMul },
   { name: 'Identity', wrap: sharedIdentity },
+  { name: 'MaxPoolGrad', wrap: fastMaxPoolGrad },
+  { name: 'Slice', wrap: inPlaceSlice },
 ];
 
 let registered = false;
