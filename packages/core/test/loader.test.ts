@@ -134,7 +134,7 @@ for (const cacheLimitMB of [2048, 0]) {
   let n = 0;
   for await (const b of l.epoch(new Rng(1))) { n += b.size; disposeBatch(b); }
   await l.close();
-  console.log(l.mode, n);
+  console.log(l.mode + " " + n);
 }
 `);
       const tsx = path.join(fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)));
