@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker.js';
 import type { AugmentConfig } from '../config/experiment.js';
 
 export interface LoaderWorkerData {
@@ -37,10 +36,8 @@ export class LoaderPool {
   private closing = false;
 
   constructor(count: number, data: LoaderWorkerData) {
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(fromSource ? './loader-worker.ts' : './loader-worker.js', import.meta.url);
     for (let i = 0; i < count; i++) {
-      const w = fromSource ? sourceWorker(entry, data) : new Worker(entry, { workerData: data });
+      const w = startWorker(import.meta.url, 'loader-worker', data, { message: { id: -1 }, field: 'error' });
       w.unref();
       w.on('message', (m: Reply) => {
         if (m.ready) return;
@@ -90,17 +87,4 @@ export class LoaderPool {
     await Promise.all(this.workers.map((w) => (w.ref(), w.terminate())));
     this.workers.length = 0;
   }
-}
-
-/** A worker running TypeScript sources (tests): registers tsx in the thread, then loads the entry. */
-function sourceWorker(entry: URL, workerData: LoaderWorkerData): Worker {
-  const require = createRequire(import.meta.url);
-  const api = pathToFileURL(require.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
-  const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-  const code = `(async () => {
-    const { register } = await import(${JSON.stringify(api)});
-    register({ tsconfig: ${JSON.stringify(tsconfig)} });
-    await import(${JSON.stringify(entry.href)});
-  })().catch((e) => require('node:worker_threads').parentPort.postMessage({ id: -1, error: String(e && e.stack || e) }));`;
-  return new Worker(code, { eval: true, workerData });
 }

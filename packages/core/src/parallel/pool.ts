@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker.js';
 import { Channel, type ReplicaChannel } from './channel.js';
 import type { FromReplica, ToReplica } from './protocol.js';
 import type { Strategy } from '../model/strategy.js';
@@ -39,14 +38,12 @@ export interface ReplicaHandle {
  * from TypeScript sources (tests), workers load them through tsx.
  */
 export async function spawnReplicas(count: number, replicas: number, factory: ReplicaFactory): Promise<ReplicaHandle[]> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
   const moduleUrl = factory.module.startsWith('file:') ? factory.module : new URL(`file://${factory.module}`).href;
   const handles: ReplicaHandle[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const data: WorkerData = { module: moduleUrl, args: factory.args, replicas, index: i + 1 };
-      const worker = fromSource ? sourceWorker(entry, data) : new Worker(entry, { workerData: data });
+      const worker = startWorker(import.meta.url, 'worker-entry', data, { message: { type: 'error' }, field: 'message' });
       const channel = new Channel<FromReplica, ToReplica>(worker, `replica ${i + 1}`);
       worker.on('exit', (code) => channel.fail(new Error(`replica ${i + 1} exited (code ${code})`)));
       handles.push({ index: i + 1, worker, channel, backend: '' });
@@ -57,18 +54,4 @@ export async function spawnReplicas(count: number, replicas: number, factory: Re
     await Promise.all(handles.map((h) => h.worker.terminate()));
     throw e;
   }
-}
-
-/** A worker running TypeScript sources (tests): registers tsx in the thread, then loads the entry. */
-function sourceWorker(entry: URL, workerData: WorkerData): Worker {
-  const require = createRequire(import.meta.url);
-  // The ESM build of tsx's API (require.resolve gives the CommonJS one).
-  const api = pathToFileURL(require.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
-  const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-  const code = `(async () => {
-    const { register } = await import(${JSON.stringify(api)});
-    register({ tsconfig: ${JSON.stringify(tsconfig)} });
-    await import(${JSON.stringify(entry.href)});
-  })().catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }));`;
-  return new Worker(code, { eval: true, workerData });
 }
