@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, IernError, Module, Rng, Sequential, type Backbone, type Normalization, type WeightsReport } from '@iern/core';
+import { BatchNorm2d, Conv2d, Rng, Sequential, type Normalization, type WeightsReport } from '@iern/core';
 import { BasicBlock, Bottleneck } from './blocks.js';
-import { hashVariables } from '../weights/weights-key.js';
+import { BackboneModule } from '../common/backbone-module.js';
 import { importWeights } from '../weights/torchvision.js';
 
 export type ResNetArch = 'resnet18' | 'resnet34' | 'resnet50';
@@ -28,25 +28,19 @@ export interface ResNetOptions {
  * state dict (`conv1.weight`, `layer2.0.downsample.1.running_var`, ...).
  * Output: the layer4 feature map, input size / 32.
  */
-export class ResNet extends Module implements Backbone {
+export class ResNet extends BackboneModule {
   readonly type: ResNetArch;
   readonly outputChannels: number;
   readonly reductionFactor = 32;
-  readonly inputChannels: number;
-  readonly normalization: Normalization;
-  readonly frozen: boolean;
   private readonly conv1: Conv2d;
   private readonly bn1: BatchNorm2d;
   private readonly layers: Sequential[] = [];
 
   constructor(opts: ResNetOptions) {
-    super();
+    super({ inputChannels: opts.inputChannels, normalization: opts.normalization, freeze: opts.freeze });
     const spec = RESNET_ARCHS[opts.arch];
     const rng = new Rng(opts.seed);
     this.type = opts.arch;
-    this.inputChannels = opts.inputChannels;
-    this.normalization = opts.normalization;
-    this.frozen = opts.freeze;
     this.conv1 = this.addChild('conv1', new Conv2d(opts.inputChannels, 64, { kernel: 7, stride: 2, padding: 3, bias: false, init: { kind: 'kaiming', fanIn: 49 * 64 } }, rng));
     this.bn1 = this.addChild('bn1', new BatchNorm2d(64));
     let inC = 64;
@@ -60,25 +54,15 @@ export class ResNet extends Module implements Backbone {
       this.layers.push(this.addChild(`layer${s + 1}`, layer));
     });
     this.outputChannels = inC;
-    if (this.frozen) for (const v of super.trainableVariables()) v.trainable = false;
+    this.freezeIfAsked();
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (x.rank !== 4 || x.shape[3] !== this.inputChannels) {
-      throw new IernError(`${this.type}: expected NHWC input with ${this.inputChannels} channels, got shape [${x.shape.join(', ')}]`);
-    }
-    const t = training && !this.frozen;
-    return tf.tidy(() => {
-      let y = tf.relu(this.bn1.apply(this.conv1.apply(x), t));
-      // max pool 3x3 stride 2 padding 1 (padding never wins a max, as in PyTorch)
-      y = tf.maxPool(y, 3, 2, 1);
-      for (const layer of this.layers) y = layer.apply(y, t);
-      return y;
-    });
-  }
-
-  override trainableVariables(): tf.Variable[] {
-    return this.frozen ? [] : super.trainableVariables();
+  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    let y = tf.relu(this.bn1.apply(this.conv1.apply(x), training));
+    // max pool 3x3 stride 2 padding 1 (padding never wins a max, as in PyTorch)
+    y = tf.maxPool(y, 3, 2, 1);
+    for (const layer of this.layers) y = layer.apply(y, training);
+    return y;
   }
 
   /** Loads a torchvision state dict or an iern weights file (`.safetensors`). */
@@ -86,7 +70,7 @@ export class ResNet extends Module implements Backbone {
     return importWeights(this.namedVariables(), file);
   }
 
-  weightsKey(): string {
-    return `${this.type}:in${this.inputChannels}:${hashVariables(this.namedVariables())}`;
+  protected archKey(): string {
+    return `${this.type}:in${this.inputChannels}`;
   }
 }

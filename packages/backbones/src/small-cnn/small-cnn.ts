@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Module, Rng, type Backbone, type Normalization } from '@iern/core';
-import { hashVariables } from '../weights/weights-key.js';
+import { BatchNorm2d, Conv2d, Rng, type Normalization } from '@iern/core';
+import { BackboneModule } from '../common/backbone-module.js';
 
 export interface SmallCnnOptions {
   /** Output channels of each stage; each stage halves the resolution. */
@@ -14,17 +14,14 @@ export interface SmallCnnOptions {
 }
 
 /** A few conv-BN-ReLU stages, each ending with stride 2: a fast backbone for CPU runs. */
-export class SmallCnn extends Module implements Backbone {
+export class SmallCnn extends BackboneModule {
   readonly type = 'small-cnn';
   readonly outputChannels: number;
   readonly reductionFactor: number;
-  readonly inputChannels: number;
-  readonly normalization: Normalization;
-  readonly frozen: boolean;
   private readonly stages: { conv: Conv2d; bn: BatchNorm2d }[][] = [];
 
   constructor(private readonly opts: SmallCnnOptions) {
-    super();
+    super({ inputChannels: opts.inputChannels, normalization: opts.normalization, freeze: opts.freeze });
     const rng = new Rng(opts.seed);
     let inC = opts.inputChannels;
     opts.channels.forEach((outC, s) => {
@@ -40,26 +37,16 @@ export class SmallCnn extends Module implements Backbone {
     });
     this.outputChannels = inC;
     this.reductionFactor = 2 ** opts.channels.length;
-    this.inputChannels = opts.inputChannels;
-    this.normalization = opts.normalization;
-    this.frozen = opts.freeze;
-    if (this.frozen) for (const v of super.trainableVariables()) v.trainable = false;
+    this.freezeIfAsked();
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return tf.tidy(() => {
-      let y = x;
-      for (const stage of this.stages) for (const { conv, bn } of stage) y = tf.relu(bn.apply(conv.apply(y), training && !this.frozen));
-      return y;
-    });
+  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    let y = x;
+    for (const stage of this.stages) for (const { conv, bn } of stage) y = tf.relu(bn.apply(conv.apply(y), training));
+    return y;
   }
 
-  override trainableVariables(): tf.Variable[] {
-    return this.frozen ? [] : super.trainableVariables();
-  }
-
-  weightsKey(): string {
-    // content hash: stays right when weights come from a checkpoint instead of the seed
-    return `small-cnn:${this.opts.channels.join('-')}x${this.opts.convsPerStage}:in${this.opts.inputChannels}:${hashVariables(this.namedVariables())}`;
+  protected archKey(): string {
+    return `small-cnn:${this.opts.channels.join('-')}x${this.opts.convsPerStage}:in${this.opts.inputChannels}`;
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, IernError, Module, Rng, Sequential, type Backbone, type Normalization } from '@iern/core';
+import { BatchNorm2d, Conv2d, Rng, Sequential, type Normalization } from '@iern/core';
 import { BasicBlock } from '../resnet/blocks.js';
-import { hashVariables } from '../weights/weights-key.js';
+import { BackboneModule } from '../common/backbone-module.js';
 
 export interface SmallResNetOptions {
   /** Channels of each stage; every stage starts with a stride-2 basic block. */
@@ -16,19 +16,16 @@ export interface SmallResNetOptions {
 }
 
 /** A tiny ResNet (3x3 stem, then torchvision basic blocks) for CPU runs that want skip connections. */
-export class SmallResNet extends Module implements Backbone {
+export class SmallResNet extends BackboneModule {
   readonly type = 'small-resnet';
   readonly outputChannels: number;
   readonly reductionFactor: number;
-  readonly inputChannels: number;
-  readonly normalization: Normalization;
-  readonly frozen: boolean;
   private readonly conv1: Conv2d;
   private readonly bn1: BatchNorm2d;
   private readonly layers: Sequential[] = [];
 
   constructor(private readonly opts: SmallResNetOptions) {
-    super();
+    super({ inputChannels: opts.inputChannels, normalization: opts.normalization, freeze: opts.freeze });
     const rng = new Rng(opts.seed);
     this.conv1 = this.addChild('conv1', new Conv2d(opts.inputChannels, opts.stem, { kernel: 3, padding: 1, bias: false }, rng));
     this.bn1 = this.addChild('bn1', new BatchNorm2d(opts.stem));
@@ -43,29 +40,16 @@ export class SmallResNet extends Module implements Backbone {
     });
     this.outputChannels = inC;
     this.reductionFactor = 2 ** opts.channels.length;
-    this.inputChannels = opts.inputChannels;
-    this.normalization = opts.normalization;
-    this.frozen = opts.freeze;
-    if (this.frozen) for (const v of super.trainableVariables()) v.trainable = false;
+    this.freezeIfAsked();
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (x.rank !== 4 || x.shape[3] !== this.inputChannels) {
-      throw new IernError(`${this.type}: expected NHWC input with ${this.inputChannels} channels, got shape [${x.shape.join(', ')}]`);
-    }
-    const t = training && !this.frozen;
-    return tf.tidy(() => {
-      let y = tf.relu(this.bn1.apply(this.conv1.apply(x), t));
-      for (const layer of this.layers) y = layer.apply(y, t);
-      return y;
-    });
+  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    let y = tf.relu(this.bn1.apply(this.conv1.apply(x), training));
+    for (const layer of this.layers) y = layer.apply(y, training);
+    return y;
   }
 
-  override trainableVariables(): tf.Variable[] {
-    return this.frozen ? [] : super.trainableVariables();
-  }
-
-  weightsKey(): string {
-    return `small-resnet:${this.opts.stem}-${this.opts.channels.join('-')}x${this.opts.blocksPerStage}:in${this.opts.inputChannels}:${hashVariables(this.namedVariables())}`;
+  protected archKey(): string {
+    return `small-resnet:${this.opts.stem}-${this.opts.channels.join('-')}x${this.opts.blocksPerStage}:in${this.opts.inputChannels}`;
   }
 }
