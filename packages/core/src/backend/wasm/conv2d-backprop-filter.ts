@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { withCalls } from './kernel-util.js';
+import { convGradInfo, withCalls } from './kernel-util.js';
 import { isPointwise, pointwiseFilterGrad } from './pointwise.js';
 
 /**
@@ -11,20 +11,8 @@ import { isPointwise, pointwiseFilterGrad } from './pointwise.js';
  */
 export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  // tfjs's conv2d gradient never passes dilations; TensorFlow's kernel has the attribute, so honour it.
-  const dilations = ((attrs as { dilations?: number | [number, number] }).dilations ?? 1) as number | [number, number];
-  if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm): dataFormat ${dataFormat} is not supported, use NHWC`);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const { filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = convGradInfo('Conv2DBackpropFilter', attrs, x.shape, filterShape);
   return withCalls(backend, (k) => {
     if (isPointwise(info)) return pointwiseFilterGrad(k, x, dy, info);
     const { inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { withCalls } from './kernel-util.js';
+import { convGradInfo, withCalls } from './kernel-util.js';
 import { isPointwise, pointwiseInputGrad } from './pointwise.js';
 import { polyphaseInputGrad } from './polyphase.js';
 import { gemmInputGrad } from './gemm-input-grad.js';
@@ -12,20 +12,8 @@ import { gemmInputGrad } from './gemm-input-grad.js';
  */
 export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  // tfjs's conv2d gradient never passes dilations; TensorFlow's kernel has the attribute, so honour it.
-  const dilations = ((attrs as { dilations?: number | [number, number] }).dilations ?? 1) as number | [number, number];
-  if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput (wasm): dataFormat ${dataFormat} is not supported, use NHWC`);
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const { inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = convGradInfo('Conv2DBackpropInput', attrs, inputShape, filter.shape);
   return withCalls(backend, (k) => {
     if (isPointwise(info)) return pointwiseInputGrad(k, dy, filter, info);
     // Deep layers (maps under 3x the filter: ResNet layer3/4 at 112 px): one GEMM with the

@@ -110,3 +110,36 @@ export function withCalls(backend: unknown, body: (k: KernelCalls) => tf.TensorI
     k.dispose();
   }
 }
+
+/** The attributes both convolution-gradient kernels receive (input or filter shape aside). */
+interface ConvGradAttrs {
+  strides: number | [number, number];
+  pad: tf.backend_util.PadInfo['type'] | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: string;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+}
+
+/**
+ * Conv geometry for a gradient kernel, NHWC only. tfjs's conv2d gradient never passes
+ * dilations; TensorFlow's kernel has the attribute, so honour it.
+ */
+export function convGradInfo(
+  kernel: string,
+  attrs: unknown,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+): tf.backend_util.Conv2DInfo {
+  const { strides, pad, dataFormat, dimRoundingMode, dilations } = attrs as ConvGradAttrs;
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`${kernel} (wasm): dataFormat ${dataFormat} is not supported, use NHWC`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations ?? 1,
+    pad as never,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
