@@ -114,7 +114,8 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
     });
   const splits = opts.splits ?? ['train', 'test', 'val'];
   const trainLoader = loaderFor(train, true);
-  const stepsPerEpoch = Math.ceil(train.samples.length / cfg.train.batchSize);
+  // before prepare() the loader counts every sample, as the schedule must
+  const stepsPerEpoch = trainLoader.batchesPerEpoch();
   const context: ModelContext = {
     backbone,
     classes,
