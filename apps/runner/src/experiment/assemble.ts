@@ -88,6 +88,7 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
   const classes = cfg.data.classes ?? train.classes;
   const confounders = [...new Set([...confoundersOf(train), ...(test ? confoundersOf(test) : [])])].sort();
   const confounderCounts = confounders.map((c) => train.samples.filter((s) => s.confounder === c).length);
+  const labelCounts = confounders.map((c) => classes.map((y) => train.samples.filter((s) => s.confounder === c && s.emotion === y).length));
 
   const backbone = await registries.backbones.build(cfg.model.backbone, container, 'model.backbone');
   const [h, w] = typeof cfg.data.imageSize === 'number' ? [cfg.data.imageSize, cfg.data.imageSize] : cfg.data.imageSize;
@@ -121,6 +122,7 @@ export async function assembleExperiment(resolved: ResolvedConfig, opts: Assembl
     classes,
     confounders,
     confounderCounts,
+    labelCounts,
     inputShape: [h, w, channels],
     featureShape: [s[0]!, s[1]!, backbone.outputChannels],
     epochs: cfg.train.epochs,

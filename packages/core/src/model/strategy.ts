@@ -12,6 +12,11 @@ export interface ModelContext {
   confounders: string[];
   /** Training-set count per confounder (empirical prior P(z)). */
   confounderCounts: number[];
+  /**
+   * Training-set count per (confounder, emotion): [confounders][classes]. The label prior
+   * P(y | z) that logit adjustment removes; absent when the caller did not count.
+   */
+  labelCounts?: number[][];
   /** Input image shape [H, W, C]. */
   inputShape: [number, number, number];
   /** Backbone feature-map shape [s, s, channels]. */

@@ -63,7 +63,7 @@ export class AdversarialStrategy extends BaselineStrategy {
       const f = this.backboneFeatures(batch, true);
       const logits = this.classifier.apply(globalAvgPool(f));
       const zLogits = this.critic.apply(gradientReversal(f, lambda));
-      const ce = log.put('cls', crossEntropy(logits, batch.emotions));
+      const ce = log.put('cls', crossEntropy(this.trainingLogits(logits, batch), batch.emotions));
       log.put('acc', accuracy(logits, batch.emotions));
       log.put('zAcc', accuracy(zLogits, batch.confounders));
       return tf.add(ce, log.put('critic', crossEntropy(zLogits, batch.confounders))) as tf.Scalar;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logitAdjustOptions } from '../logit-adjust/options.js';
 
 /** `emotionCritic`: a critic d_ez of the confounder on the emotion feature e (beyond the paper). */
 export const emotionCriticOptions = z.strictObject({
@@ -38,6 +39,8 @@ export const iernSharedShape = {
   /** Run g_r once on K stacked copies of the batch instead of once per stratum (pools BN statistics). */
   stackStrata: z.boolean().default(false),
   emotionCritic: emotionCriticOptions.optional(),
+  /** Classifier step on NWGM logits + tau * log P(y | z); inference unchanged (see logit-adjust/). */
+  logitAdjust: logitAdjustOptions.optional(),
 };
 
 export const backdoorOptions = z.strictObject({
@@ -54,5 +57,5 @@ export type BackdoorOptions = z.infer<typeof backdoorOptions>;
 /** The keys shared by `backdoor` and `backdoor-attention`, as the step implementation needs them. */
 export type IernStepOptions = Pick<
   BackdoorOptions,
-  'featureChannels' | 'encoderBlocks' | 'decoderBlocks' | 'lr' | 'backboneLr' | 'betas' | 'warmupEpochs' | 'decayStartEpoch' | 'stackStrata' | 'emotionCritic'
+  'featureChannels' | 'encoderBlocks' | 'decoderBlocks' | 'lr' | 'backboneLr' | 'betas' | 'warmupEpochs' | 'decayStartEpoch' | 'stackStrata' | 'emotionCritic' | 'logitAdjust'
 >;

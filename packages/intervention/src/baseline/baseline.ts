@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  FusedAdam,
+  adam,
   Linear,
   Rng,
   crossEntropy,
@@ -13,6 +15,8 @@ import {
   type StepContext,
   type Strategy,
 } from '@iern/core';
+import { LogitAdjustment } from '../logit-adjust/logit-adjust.js';
+import type { LogitAdjustOptions } from '../logit-adjust/options.js';
 
 export interface BaselineOptions {
   lr: number;
@@ -20,14 +24,17 @@ export interface BaselineOptions {
   betas: [number, number];
   warmupEpochs: number;
   decayStartEpoch?: number;
+  logitAdjust?: LogitAdjustOptions;
 }
 
 /** The published baseline: f_c(GAP(f_b(x))) trained with cross-entropy only. */
 export class BaselineStrategy implements Strategy {
   readonly type: string = 'baseline';
   protected readonly classifier: Linear;
-  protected readonly optimizer: tf.AdamOptimizer;
-  protected readonly backboneOptimizer: tf.AdamOptimizer;
+  protected readonly optimizer: FusedAdam;
+  protected readonly backboneOptimizer: FusedAdam;
+  /** Training-time log-prior of the emotion within each confounder (option `logitAdjust`). */
+  protected readonly adjustment?: LogitAdjustment;
 
   constructor(
     protected readonly ctx: ModelContext,
@@ -35,8 +42,14 @@ export class BaselineStrategy implements Strategy {
   ) {
     const rng = new Rng(ctx.seed + 101);
     this.classifier = new Linear(ctx.backbone.outputChannels, ctx.classes.length, rng);
-    this.optimizer = tf.train.adam(opts.lr, opts.betas[0], opts.betas[1]);
-    this.backboneOptimizer = tf.train.adam(opts.backboneLr, opts.betas[0], opts.betas[1]);
+    this.optimizer = adam(opts.lr, opts.betas[0], opts.betas[1]);
+    this.backboneOptimizer = adam(opts.backboneLr, opts.betas[0], opts.betas[1]);
+    if (opts.logitAdjust) this.adjustment = new LogitAdjustment(ctx, opts.logitAdjust);
+  }
+
+  /** Logits the training loss sees: adjusted by the label prior when `logitAdjust` is on. */
+  protected trainingLogits(logits: tf.Tensor2D, batch: Batch): tf.Tensor2D {
+    return this.adjustment ? this.adjustment.apply(logits, batch.confounders) : logits;
   }
 
   /** Backbone features: the cached ones when the batch carries them. */
@@ -59,7 +72,7 @@ export class BaselineStrategy implements Strategy {
     this.scheduleLr(step);
     const backboneVars = this.ctx.backbone.trainableVariables();
     const headVars = this.classifier.trainableVariables();
-    const loss = () => crossEntropy(this.classifier.apply(globalAvgPool(this.backboneFeatures(batch, true))), batch.emotions);
+    const loss = () => crossEntropy(this.trainingLogits(this.classifier.apply(globalAvgPool(this.backboneFeatures(batch, true))), batch), batch.emotions);
     if (backboneVars.length === 0) return { loss: await step.minimize(this.optimizer, loss, headVars) };
     // Two learning rates: compute gradients once, split them between the optimisers.
     const value = await step.minimize(new SplitOptimizer([
@@ -103,5 +116,6 @@ export class BaselineStrategy implements Strategy {
     this.classifier.dispose();
     this.optimizer.dispose();
     this.backboneOptimizer.dispose();
+    this.adjustment?.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelContext, type RegistryEntry, type Strategy } from '@iern/core';
 import { BaselineStrategy } from './baseline.js';
+import { logitAdjustOptions } from '../logit-adjust/options.js';
 
 export const baselineOptions = z.strictObject({
   /** Head learning rate (Adam). Published: 2e-4. */
@@ -11,6 +12,8 @@ export const baselineOptions = z.strictObject({
   warmupEpochs: z.number().min(0).default(5),
   /** Epoch where the linear decay to 0 starts (default: half-way). */
   decayStartEpoch: z.number().min(0).optional(),
+  /** Train on logits + tau * log P(y | z); predict with the plain logits (see logit-adjust/). */
+  logitAdjust: logitAdjustOptions.optional(),
 });
 
 export const baselineEntry: RegistryEntry<Strategy, z.infer<typeof baselineOptions>> = {

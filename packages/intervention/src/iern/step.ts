@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  FusedAdam,
+  adam,
   SplitOptimizer,
   crossEntropy,
   globalAvgPool,
@@ -18,6 +20,7 @@ import { BufferSnapshot } from './buffers.js';
 import { perStratumLogits } from './dictionary.js';
 import { combineStrata } from './nwgm.js';
 import { ScalarLog, accuracy, confusion } from './scalars.js';
+import { LogitAdjustment } from '../logit-adjust/logit-adjust.js';
 
 /** Tensors of the one shared forward pass that serves the critic and feature steps. */
 export interface IernForward {
@@ -46,11 +49,13 @@ export abstract class IernStepStrategy implements Strategy {
   /** K. */
   readonly strata: number;
   readonly classes: number;
-  protected readonly optDis: tf.AdamOptimizer;
-  protected readonly optFeat: tf.AdamOptimizer;
-  protected readonly optCls: tf.AdamOptimizer;
-  protected readonly optClsBackbone: tf.AdamOptimizer;
+  protected readonly optDis: FusedAdam;
+  protected readonly optFeat: FusedAdam;
+  protected readonly optCls: FusedAdam;
+  protected readonly optClsBackbone: FusedAdam;
   private clsSplitCache?: SplitOptimizer;
+  /** Training-time log-prior of the emotion within each confounder (option `logitAdjust`). */
+  private readonly adjustment?: LogitAdjustment;
 
   constructor(
     protected readonly ctx: ModelContext,
@@ -71,10 +76,11 @@ export abstract class IernStepStrategy implements Strategy {
       seed: ctx.seed + 202,
     });
     const [b1, b2] = stepOpts.betas;
-    this.optDis = tf.train.adam(stepOpts.lr, b1, b2);
-    this.optFeat = tf.train.adam(stepOpts.lr, b1, b2);
-    this.optCls = tf.train.adam(stepOpts.lr, b1, b2);
-    this.optClsBackbone = tf.train.adam(stepOpts.backboneLr, b1, b2);
+    this.optDis = adam(stepOpts.lr, b1, b2);
+    this.optFeat = adam(stepOpts.lr, b1, b2);
+    this.optCls = adam(stepOpts.lr, b1, b2);
+    this.optClsBackbone = adam(stepOpts.backboneLr, b1, b2);
+    if (stepOpts.logitAdjust) this.adjustment = new LogitAdjustment(ctx, stepOpts.logitAdjust);
   }
 
   /** Routes the classifier step's gradients to `cls` and `clsBackbone` (built on first use: subclasses add variables). */
@@ -254,7 +260,7 @@ export abstract class IernStepStrategy implements Strategy {
       const per = perStratumLogits(this.net.gr, this.net.fc, e, dict, true, this.stepOpts.stackStrata);
       const logits = combineStrata(per, this.stratumWeights(e, dict, true));
       log.put('acc', accuracy(logits, batch.emotions));
-      return crossEntropy(logits, batch.emotions);
+      return crossEntropy(this.adjustment ? this.adjustment.apply(logits, batch.confounders) : logits, batch.emotions);
     };
     try {
       const value = await step.minimize(this.clsSplit, loss, [...this.classifierVars(), ...this.backboneVars()]);
@@ -334,5 +340,6 @@ export abstract class IernStepStrategy implements Strategy {
   dispose(): void {
     this.net.dispose();
     for (const o of Object.values(this.optimizers())) o.dispose();
+    this.adjustment?.dispose();
   }
 }

@@ -1,0 +1,2 @@
+export { LogitAdjustment } from './logit-adjust.js';
+export { logitAdjustOptions, type LogitAdjustOptions } from './options.js';
