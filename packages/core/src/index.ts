@@ -26,6 +26,7 @@ export * from './train/step-context.js';
 export * from './train/schedule.js';
 export * from './train/trainer.js';
 export * from './train/split-optimizer.js';
+export * from './train/fused-adam.js';
 export * from './metrics/classification.js';
 export * from './logging/logger.js';
 export * from './util/rng.js';
