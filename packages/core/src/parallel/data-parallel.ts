@@ -5,6 +5,9 @@ import type { Logger } from '../logging/logger.js';
 import type { GradientReducer, ShardInfo } from '../train/step-context.js';
 import type { TrainerHooks } from '../train/trainer.js';
 import { VariableNames } from './names.js';
+import { GradLayout, SharedBuffers, weightedSum } from './shared-grads.js';
+import { float32View } from '../backend/heap.js';
+import type { GradientArrays } from '../train/gradient-arrays.js';
 import { batchTransferList, packBatchSlice, packTensor, packVars, shardSizes, sliceBatch, type PackedTensor } from './protocol.js';
 import { spawnReplicas, type ReplicaFactory, type ReplicaHandle } from './pool.js';
 
@@ -31,6 +34,8 @@ export class DataParallel implements GradientReducer {
   private readonly names: VariableNames;
   private active: ReplicaHandle[] = [];
   private pendingSteps: ReplicaHandle[] = [];
+  /** Reduced gradients, one shared buffer per variable set. */
+  private readonly sums = new SharedBuffers();
   /** Epoch of the last shard (a new epoch resets the image counts and resyncs). */
   private epoch = -1;
   /** Workers need this thread's weights before their next step. */
@@ -89,28 +94,32 @@ export class DataParallel implements GradientReducer {
   }
 
   async allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap> {
-    const local = Object.keys(grads);
-    const sums = new Map<string, Float32Array>();
-    for (const name of local) {
-      const g = (await grads[name]!.data()) as Float32Array;
-      const acc = new Float32Array(g.length);
-      for (let i = 0; i < g.length; i++) acc[i] = g[i]! * weight;
-      sums.set(this.names.stable(name), acc);
-    }
+    const out: tf.NamedTensorMap = {};
+    // Copies: the shared buffer is rewritten by the next reduction (and cpu tensors alias their array).
+    for (const [name, g] of await this.allReduceArrays(grads, weight)) out[name] = tf.tensor(g.slice(), grads[name]!.shape, 'float32');
+    return out;
+  }
+
+  /**
+   * Each worker writes its gradients into its own shared buffer and sends a small message;
+   * this thread sums them, weighted, with its own (read in place) into a shared result buffer
+   * that every replica's optimiser then reads. Nothing is copied between threads.
+   */
+  async allReduceArrays(grads: tf.NamedTensorMap, weight: number): Promise<GradientArrays> {
+    const layout = GradLayout.of(grads, this.names);
+    const others: [Float32Array, number][] = [];
     for (const w of this.active) {
       const m = await w.channel.next('grads');
-      if (m.grads.length !== sums.size) throw new Error(`replica ${w.index} sent ${m.grads.length} gradients, this thread has ${sums.size}`);
-      for (const [stable, g] of m.grads) {
-        const acc = sums.get(stable);
-        if (!acc || acc.length !== g.length) throw new Error(`replica ${w.index} sent an unexpected gradient '${stable}'`);
-        for (let i = 0; i < g.length; i++) acc[i]! += g[i]! * m.weight;
-      }
+      const why = layout.mismatch(m.key, m.sizes);
+      if (why) throw new Error(`replica ${w.index} sent ${why}`);
+      others.push([new Float32Array(m.buffer), m.weight]);
     }
-    const all = [...sums.entries()];
-    for (const w of this.active) w.channel.send({ type: 'reduced', grads: all });
-    const out: tf.NamedTensorMap = {};
-    for (const name of local) out[name] = tf.tensor(sums.get(this.names.stable(name))!, grads[name]!.shape, 'float32');
-    return out;
+    // A worker writes its next gradients only after it has read this result, so one buffer per layout suffices.
+    const sum = this.sums.get(layout);
+    // Views of this thread's gradients taken after the awaits: nothing allocates tensors during the sum.
+    layout.local.forEach((name, i) => weightedSum(sum, layout.offsets[i]!, float32View(grads[name]!), weight, others));
+    for (const w of this.active) w.channel.send({ type: 'reduced', key: layout.key, buffer: sum.buffer as SharedArrayBuffer });
+    return layout.views(sum);
   }
 
   async allReduceScalar(value: number, weight: number): Promise<number> {

@@ -24,7 +24,8 @@ export type PackedVars = [string, PackedTensor][];
 export type ToReplica =
   | { type: 'sync'; vars: PackedVars; state?: Record<string, unknown>; optimizers?: Record<string, PackedTensor[]> }
   | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; totalSteps: number; rng: number[]; weight: number; batch: PackedBatch }
-  | { type: 'reduced'; grads: [string, Float32Array][] }
+  /** The weighted sum of every replica's gradients (a buffer shared with the main thread, laid out as the replica's own). */
+  | { type: 'reduced'; key: string; buffer: SharedArrayBuffer }
   | { type: 'reducedScalar'; value: number }
   | { type: 'collect' }
   | { type: 'close' };
@@ -33,7 +34,8 @@ export type ToReplica =
 export type FromReplica =
   | { type: 'ready'; backend: string }
   | { type: 'synced' }
-  | { type: 'grads'; grads: [string, Float32Array][]; weight: number }
+  /** The replica's gradients in its shared buffer, laid out by `GradLayout` (`key`, `sizes`). */
+  | { type: 'grads'; key: string; sizes: number[]; buffer: SharedArrayBuffer; weight: number }
   | { type: 'scalar'; value: number; weight: number }
   | { type: 'stepDone'; losses: Record<string, number> }
   | { type: 'collected'; vars: PackedVars }

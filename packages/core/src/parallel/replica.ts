@@ -5,10 +5,15 @@ import { ReducingStepContext, type GradientReducer } from '../train/step-context
 import { Rng } from '../util/rng.js';
 import { Channel, type MainChannel } from './channel.js';
 import { VariableNames } from './names.js';
+import { GradLayout, SharedBuffers } from './shared-grads.js';
+import type { GradientArrays } from '../train/gradient-arrays.js';
 import { packVars, unpackBatch, unpackTensor, type FromReplica, type PackedTensor, type ToReplica } from './protocol.js';
 
-/** Worker side of the all-reduce: sends this shard's gradients to the main thread, gets the average back. */
+/** Worker side of the all-reduce: shares this shard's gradients with the main thread, reads the average it wrote. */
 class ReplicaReducer implements GradientReducer {
+  /** This replica's gradients, one shared buffer per variable set (the main thread reads them). */
+  private readonly buffers = new SharedBuffers();
+
   constructor(
     private readonly ch: MainChannel,
     private readonly names: VariableNames,
@@ -16,18 +21,21 @@ class ReplicaReducer implements GradientReducer {
   ) {}
 
   async allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap> {
-    const local = Object.keys(grads);
-    const arrays: [string, Float32Array][] = [];
-    for (const name of local) arrays.push([this.names.stable(name), (await grads[name]!.data()) as Float32Array]);
-    this.ch.send({ type: 'grads', grads: arrays, weight }, arrays.map(([, a]) => a.buffer as ArrayBuffer));
-    const reduced = new Map((await this.ch.next('reduced')).grads);
     const out: tf.NamedTensorMap = {};
-    for (const name of local) {
-      const data = reduced.get(this.names.stable(name));
-      if (!data) throw new Error(`main thread sent no reduced gradient for '${this.names.stable(name)}'`);
-      out[name] = tf.tensor(data, grads[name]!.shape, 'float32');
-    }
+    // Copies: the shared buffer is rewritten by the next reduction (and cpu tensors alias their array).
+    for (const [name, g] of await this.allReduceArrays(grads, weight)) out[name] = tf.tensor(g.slice(), grads[name]!.shape, 'float32');
     return out;
+  }
+
+  /** Writes this shard's gradients into this replica's shared buffer; the main thread's sum comes back as views. */
+  async allReduceArrays(grads: tf.NamedTensorMap, weight: number): Promise<GradientArrays> {
+    const layout = GradLayout.of(grads, this.names);
+    const mine = this.buffers.get(layout);
+    layout.write(grads, mine);
+    this.ch.send({ type: 'grads', key: layout.key, sizes: layout.sizes, buffer: mine.buffer as SharedArrayBuffer, weight });
+    const m = await this.ch.next('reduced');
+    if (m.key !== layout.key) throw new Error('the main thread reduced the gradients of other variables (replicas diverged)');
+    return layout.views(new Float32Array(m.buffer));
   }
 
   async allReduceScalar(value: number, weight: number): Promise<number> {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mapFloat32 } from '../backend/heap.js';
+import type { ArrayGradientOptimizer, GradientArrays } from './gradient-arrays.js';
 
 /** tfjs-core does not export its NamedTensor type. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -23,7 +24,7 @@ interface Slot {
  * `${var}/m`, then every `${var}/v`, positional), so checkpoints, resume and the data-parallel
  * optimiser sync are interchangeable with tf.AdamOptimizer.
  */
-export class FusedAdam extends tf.Optimizer {
+export class FusedAdam extends tf.Optimizer implements ArrayGradientOptimizer {
   /** Serialises as tfjs's Adam (same config and weights). */
   static get className(): string {
     return 'Adam';
@@ -60,15 +61,23 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const items = Array.isArray(variableGradients)
-      ? variableGradients.map((g) => [g.name, g.tensor] as const)
-      : Object.entries(variableGradients);
+    this.applyAll(Array.isArray(variableGradients) ? variableGradients.map((g) => [g.name, g.tensor]) : Object.entries(variableGradients));
+  }
+
+  /** The same update from float32 arrays (e.g. the data-parallel reduction's shared buffer). */
+  applyGradientArrays(grads: GradientArrays): void {
+    this.applyAll(grads);
+  }
+
+  private applyAll(items: [string, tf.Tensor | Float32Array | null | undefined][]): void {
     const vars = tf.engine().registeredVariables;
     items.forEach(([name, grad], i) => {
       const variable = vars[name];
       if (!variable) throw new Error(`FusedAdam: no variable named '${name}'`);
       const slot = this.slot(i, name, variable);
       if (grad == null) return;
+      const n = grad instanceof Float32Array ? grad.length : grad.size;
+      if (n !== variable.size) throw new Error(`FusedAdam: the gradient of '${name}' has ${n} values, the variable ${variable.size}`);
       this.update(variable, slot, grad);
     });
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng.js';
 import type { Batch } from '../data/batch.js';
+import { takesGradientArrays, type GradientArrays } from './gradient-arrays.js';
 
 /** Where a batch sits in training, for replicas that run the same step elsewhere. */
 export interface ShardInfo {
@@ -31,6 +32,11 @@ export interface GradientReducer {
    */
   shard?(batch: Batch, info: ShardInfo): Promise<{ batch: Batch; weight: number }>;
   allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap>;
+  /**
+   * The same average as float32 arrays by variable name, in the order of `grads`: read-only
+   * views, valid until this replica's next reduction (no tensors made for optimisers that take arrays).
+   */
+  allReduceArrays?(grads: tf.NamedTensorMap, weight: number): Promise<GradientArrays>;
   /** Averages a scalar (a loss for logging) across replicas. */
   allReduceScalar(value: number, weight: number): Promise<number>;
 }
@@ -89,6 +95,22 @@ export class ReducingStepContext implements StepContext {
     const { value, grads } = tf.variableGrads(loss, vars);
     const lossValue = (await value.data())[0]!;
     value.dispose();
+    if (this.reducer.allReduceArrays && takesGradientArrays(optimizer)) {
+      let reduced: GradientArrays;
+      try {
+        reduced = await this.reducer.allReduceArrays(grads, this.weight);
+      } finally {
+        tf.dispose(grads);
+      }
+      optimizer.applyGradientArrays(scaleArrays(reduced, vars, options.gradScale));
+    } else {
+      await this.applyTensors(optimizer, grads, vars, options.gradScale);
+    }
+    return this.reducer.allReduceScalar(lossValue, this.weight);
+  }
+
+  /** Reduces `grads` as tensors, scales them in `vars` order and applies them (disposing every tensor). */
+  private async applyTensors(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, vars: tf.Variable[], gradScale?: Map<tf.Variable, number>): Promise<void> {
     const reduced = await this.reducer.allReduce(grads, this.weight);
     if (reduced !== grads) tf.dispose(grads);
     const scaled: tf.NamedTensorMap = {};
@@ -96,7 +118,7 @@ export class ReducingStepContext implements StepContext {
     for (const v of vars) {
       const g = reduced[v.name];
       if (!g) continue;
-      const s = options.gradScale?.get(v);
+      const s = gradScale?.get(v);
       if (s !== undefined && s !== 1) {
         const gs = tf.mul(g, s);
         toDispose.push(gs);
@@ -105,9 +127,26 @@ export class ReducingStepContext implements StepContext {
         scaled[v.name] = g;
       }
     }
-    optimizer.applyGradients(scaled);
-    tf.dispose(reduced);
-    tf.dispose(toDispose);
-    return this.reducer.allReduceScalar(lossValue, this.weight);
+    try {
+      optimizer.applyGradients(scaled);
+    } finally {
+      tf.dispose(reduced);
+      tf.dispose(toDispose);
+    }
   }
+}
+
+/** Reduced arrays in `vars` order, scaled copies where `gradScale` says (the shared views stay untouched). */
+function scaleArrays(reduced: GradientArrays, vars: tf.Variable[], gradScale?: Map<tf.Variable, number>): GradientArrays {
+  const byName = new Map(reduced);
+  const out: GradientArrays = [];
+  for (const v of vars) {
+    const g = byName.get(v.name);
+    if (!g) continue;
+    const s = gradScale?.get(v);
+    // Scaled by the float32 factor, as tf.mul(g, s) does.
+    const f = s === undefined ? 1 : Math.fround(s);
+    out.push([v.name, f !== 1 ? g.map((x) => x * f) : g]);
+  }
+  return out;
 }

@@ -56,16 +56,20 @@ describe('data-parallel training over worker threads', () => {
   });
   afterAll(() => undefined);
 
-  it('two replicas take the same steps as one (no BatchNorm), also when a batch has one image; flat tensor count', async () => {
+  // The fused Adam takes the reduced gradients as arrays (the shared buffer); tfjs's Adam gets tensors.
+  it.each([
+    ['the fused Adam', {}],
+    ["tfjs's Adam", { tfjsAdam: true }],
+  ] as const)('two replicas take the same steps as one with %s (no BatchNorm), also when a batch has one image; flat tensor count', async (_, options) => {
     // Odd batches (shards of 4 and 3) and, mid-epoch, one image: the worker sits that step out
     // and must be resynchronised before the next one.
     const rng = new Rng(3);
     const batches = [...makeBatches(rng, 1, 7, 9), ...makeBatches(rng, 1, 1, 9), ...makeBatches(rng, 1, 7, 9)];
-    const single = new TinyStrategy(1);
+    const single = new TinyStrategy(1, options);
     await new Trainer(quiet, new Rng(0)).fit(single, fakeLoader(batches, 9), { epochs: 2 });
 
-    const main = new TinyStrategy(1);
-    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 1, withBn: false } }, logger: quiet });
+    const main = new TinyStrategy(1, options);
+    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 1, options } }, logger: quiet });
     try {
       const trainer = new Trainer(quiet, new Rng(0));
       const tensorsBefore = tf.memory().numTensors;
@@ -77,7 +81,7 @@ describe('data-parallel training over worker threads', () => {
       });
       expect(maxDiff(await values(main), await values(single))).toBeLessThan(2e-5);
       // Initial moves are nonzero (the test can fail): weights did change.
-      const fresh = new TinyStrategy(1);
+      const fresh = new TinyStrategy(1, options);
       expect(maxDiff(await values(main), await values(fresh))).toBeGreaterThan(1e-3);
       fresh.dispose();
       expect(new Set(counts.slice(1)).size).toBe(1);
@@ -93,17 +97,29 @@ describe('data-parallel training over worker threads', () => {
     // One step of 8 images (shards of 4): each replica's running mean is 0.1 * its shard's mean
     // of conv(x) under the initial weights; their image-weighted average is 0.1 * the batch mean.
     const batches = makeBatches(new Rng(5), 1, 8, 7);
-    const main = new TinyStrategy(2, true);
+    const main = new TinyStrategy(2, { withBn: true });
     const expected = tf.tidy(() => {
       const h = main.conv.apply(tf.tensor4d(batches[0]!.images, [8, 7, 7, 3]));
       return tf.mul(tf.moments(h, [0, 1, 2]).mean, 0.1).dataSync() as Float32Array;
     });
-    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 2, withBn: true } }, logger: quiet });
+    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 2, options: { withBn: true } } }, logger: quiet });
     try {
       await new Trainer(quiet, new Rng(0)).fit(main, fakeLoader(batches, 7), { epochs: 1, reducer: dp, hooks: [dp.hooks()] });
       const rm = (await main.bn!.runningMean.data()) as Float32Array;
       expect(Math.max(...expected.map((x) => Math.abs(x)))).toBeGreaterThan(1e-3);
       for (let i = 0; i < rm.length; i++) expect(rm[i]).toBeCloseTo(expected[i]!, 5);
+    } finally {
+      await dp.close();
+      main.dispose();
+    }
+  });
+
+  it('a replica that fails mid-step fails the step with its error', async () => {
+    const batches = makeBatches(new Rng(6), 3, 6, 7);
+    const main = new TinyStrategy(3);
+    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 3, options: { failAtStep: 1 } } }, logger: quiet });
+    try {
+      await expect(new Trainer(quiet, new Rng(0)).fit(main, fakeLoader(batches, 7), { epochs: 1, reducer: dp })).rejects.toThrow(/replica 1: .*failing at step 1 as asked/);
     } finally {
       await dp.close();
       main.dispose();
