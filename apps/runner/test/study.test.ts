@@ -126,6 +126,14 @@ describe('iern study end to end (tiny)', () => {
       const resumed = await runStudy({ configFile: path.join(dir, 'study.yaml'), logger: again, workDir: out.workDir, resume: true, strategies: ['baseline', 'wide-head'] });
       expect(again.lines.filter((l) => l.includes('reused'))).toHaveLength(2);
       expect(resumed.records.map((r) => r.heldOut)).toEqual(out.records.map((r) => r.heldOut));
+      expect(Object.keys(resumed.rows[0]!.perEmotion)).toHaveLength(6); // classes come from the records
+      // --jobs 2: each run in its own process, same numbers, same table order, missing strategy still reported
+      const par = new MemoryLogger();
+      const parallel = await runStudy({ configFile: path.join(dir, 'study.yaml'), logger: par, workDir: path.join(dir, 'work-jobs'), jobs: 2 });
+      expect(par.lines.some((l) => l.includes('2 runs at a time'))).toBe(true);
+      expect(parallel.records.map((r) => r.strategy)).toEqual(['baseline', 'wide-head']);
+      expect(parallel.records.map((r) => [r.heldOut, r.seen, r.heldOutConfusion])).toEqual(out.records.map((r) => [r.heldOut, r.seen, r.heldOutConfusion]));
+      expect(parallel.markdown).toMatch(/Not run: `missing`/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,6 +13,7 @@ interface StudyFlags {
   verbose?: boolean;
   validate?: boolean;
   resume?: boolean;
+  jobs?: string;
 }
 
 const numbers = (flag: string) => (v: string | undefined) => {
@@ -21,6 +22,13 @@ const numbers = (flag: string) => (v: string | undefined) => {
   if (out.some((x) => !Number.isFinite(x))) throw new Error(`--${flag}: expected comma-separated numbers, got '${v}'`);
   return out;
 };
+
+function parseJobs(v: string | undefined): number | 'auto' | undefined {
+  if (v === undefined || v === 'auto') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new IernError(`--jobs: expected a positive integer or 'auto', got '${v}'`, 2);
+  return n;
+}
 
 function addRun(cmd: Command, mode: StudyMode): Command {
   return cmd
@@ -34,6 +42,7 @@ function addRun(cmd: Command, mode: StudyMode): Command {
     .option('--work-dir <dir>', 'output folder (default work_dirs/study-<name>/<timestamp>)')
     .option('--validate', 'score on a validation split carved from the training data (choose settings without the test cells)')
     .option('--resume', 'reuse the run records already in --work-dir/runs')
+    .option('--jobs <n>', "runs at a time, each in its own process ('auto' = one per core; default: the study file's jobs)")
     .option('--verbose', 'forward every training log line')
     .action((file: string, overrides: string[], flags: StudyFlags) =>
       runCommand(async () => {
@@ -53,6 +62,7 @@ function addRun(cmd: Command, mode: StudyMode): Command {
           verbose: flags.verbose,
           validate: flags.validate,
           resume: flags.resume,
+          jobs: parseJobs(flags.jobs),
           command: ['iern', ...process.argv.slice(2)].join(' '),
         });
         process.stdout.write(out.markdown + '\n');

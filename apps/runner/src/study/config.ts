@@ -22,6 +22,8 @@ export const studySchema = z.strictObject({
   seeds: gridSchema.shape.seeds.default([0]),
   /** `--full`: the grid the issue's targets are defined on. */
   full: gridSchema.default({ folds: [1, 2, 3], ratios: [1, 0.9], seeds: [0, 1, 2] }),
+  /** Runs at a time, each in its own process (`auto`: one per core); `--jobs` overrides. */
+  jobs: z.union([z.number().int().min(1), z.literal('auto')]).default(1),
   /** Strategies in table order: name -> overrides of the experiment config. */
   strategies: z.record(z.string(), overridesSchema).refine((s) => Object.keys(s).length > 0, 'at least one strategy'),
   /** Roles used for the target check: the reference, the recipe, and the baseline with the recipe's augmentation. */

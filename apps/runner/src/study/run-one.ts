@@ -36,6 +36,8 @@ export interface RunRecord {
   /** Share of test images with one argmax under every stratum (strategies with strata). */
   consistency?: number;
   heldOutCells: CellRef[];
+  /** Emotion class names (index order of the confusion matrices). */
+  classes?: string[];
   seconds: number;
 }
 
@@ -89,6 +91,7 @@ export async function runOne(spec: RunSpec, opts: RunOneOptions): Promise<{ reco
       heldOutConfusion: m.heldOutConfusion,
       seenConfusion: m.seenConfusion,
       heldOutCells,
+      classes: exp.classes,
       seconds: 0,
     };
     if (opts.analyses.consistency) record.consistency = stratumConsistency(ev.perStratumLogits);

@@ -3,10 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, IernError, writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
 import { makeWorkDir } from '../experiment/work-dir.js';
 import { loadStudyConfig, toOverrides, type StudyConfig, type StudyGrid } from './config.js';
-import { gridOverrides, runName, runOne, type RunRecord } from './run-one.js';
+import { gridOverrides, runName, runOne, type RunRecord, type RunSpec } from './run-one.js';
 import { aggregate, compare, type Stat, type StrategyRow } from './aggregate.js';
 import { studyMarkdown } from './report.js';
 import { writeConfusionPng } from './confusion-png.js';
+import { runLogger } from './run-logger.js';
+import { runParallel, type ChildRequest, type RunOutcome } from './parallel.js';
+import * as os from 'node:os';
 
 export type StudyMode = 'study' | 'leakage' | 'consistency' | 'sweep';
 
@@ -35,6 +38,8 @@ export interface StudyOptions {
   validate?: boolean;
   /** Reuse run records already in `<workDir>/runs` (same names) instead of training them again. */
   resume?: boolean;
+  /** Runs at a time, each in its own process (`auto`: one per core). Default: the study file's `jobs`. */
+  jobs?: number | 'auto';
 }
 
 export interface StudyOutput {
@@ -66,17 +71,6 @@ export function planStudy(cfg: StudyConfig, o: Pick<StudyOptions, 'mode' | 'full
   return { grid: { folds: o.folds ?? base.folds, ratios, seeds: o.seeds ?? base.seeds }, strategies, analyses };
 }
 
-/** Forwards warnings and one line per epoch (or everything when verbose), prefixed with the run. */
-function runLogger(outer: Logger, prefix: string, verbose: boolean): Logger {
-  const keep = (m: string) => verbose || /^epoch \d+\/\d+ done|^test accuracy/.test(m);
-  return {
-    debug: (m) => verbose && outer.debug(`[${prefix}] ${m}`),
-    info: (m) => keep(m) && outer.info(`[${prefix}] ${m}`),
-    warn: (m) => outer.warn(`[${prefix}] ${m}`),
-    error: (m) => outer.error(`[${prefix}] ${m}`),
-  } as Logger;
-}
-
 /**
  * Runs the study: every strategy on every (ratio, fold, seed) of the grid, then writes the
  * table (Markdown and JSON), one held-out-cell confusion PNG per strategy and ratio, and one
@@ -97,40 +91,67 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
   let started = 0;
   let backend: BackendInfo | undefined;
   let classes: string[] = [];
+  const pending: RunSpec[] = [];
   for (const ratio of plan.grid.ratios) {
     for (const fold of plan.grid.folds) {
       for (const seed of plan.grid.seeds) {
         for (const strategy of plan.strategies) {
           const spec = { strategy, fold, ratio, seed, overrides: [...toOverrides(cfg.strategies[strategy]!), ...gridOverrides(fold, ratio, seed), ...splitOverrides, ...(o.overrides ?? [])] };
           const name = runName(spec);
-          if (unavailable.has(strategy)) continue;
-          o.logger.info(`run ${++started}/${total}: ${name}`);
           const previous = o.resume ? readRecord(path.join(runsDir, `${name}.json`)) : undefined;
-          if (previous) {
-            records.push(previous);
-            o.logger.info(`[${name}] reused ${path.join(runsDir, `${name}.json`)}`);
+          if (!previous) {
+            pending.push(spec);
             continue;
           }
-          let res: Awaited<ReturnType<typeof runOne>>;
-          try {
-            res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
-          } catch (e) {
-            // a strategy whose plugin is not installed: report it and run the others
-            if (e instanceof ConfigError && e.keyPath === 'model.strategy.type' && /^unknown/.test(e.problem)) {
-              unavailable.set(strategy, e.message);
-              o.logger.warn(`study: strategy '${strategy}' skipped: ${e.message}`);
-              continue;
-            }
-            throw e;
-          }
-          backend = res.backend;
-          records.push(res.record);
-          const r = res.record;
-          o.logger.info(`[${name}] held-out ${(r.heldOut * 100).toFixed(1)}% seen ${(r.seen * 100).toFixed(1)}% overall ${(r.overall * 100).toFixed(1)}% (${r.seconds.toFixed(0)} s)`);
+          records.push(previous);
+          started++;
+          o.logger.info(`[${name}] reused ${path.join(runsDir, `${name}.json`)}`);
         }
       }
     }
   }
+  const finished = (r: RunRecord) => {
+    records.push(r);
+    o.logger.info(`[${runName(r)}] held-out ${(r.heldOut * 100).toFixed(1)}% seen ${(r.seen * 100).toFixed(1)}% overall ${(r.overall * 100).toFixed(1)}% (${r.seconds.toFixed(0)} s)`);
+  };
+  const skip = (strategy: string, why: string) => {
+    unavailable.set(strategy, why);
+    o.logger.warn(`study: strategy '${strategy}' skipped: ${why}`);
+  };
+  const jobs = resolveJobs(o.jobs ?? cfg.jobs, pending.length);
+  if (jobs > 1) {
+    o.logger.info(`study: ${jobs} runs at a time, each in its own process`);
+    const requests: ChildRequest[] = pending.map((spec) => ({ spec, options: { experimentFile: cfg.experimentFile, analyses: plan.analyses, runsDir }, verbose: o.verbose ?? false }));
+    await runParallel(requests, jobs, {
+      skip: (r) => unavailable.has(r.spec.strategy),
+      onStart: (r) => o.logger.info(`run ${++started}/${total}: ${runName(r.spec)}`),
+      onDone: (out: RunOutcome) => ('record' in out ? finished(out.record) : skip(out.spec.strategy, out.unavailable)),
+    });
+  } else {
+    for (const spec of pending) {
+      if (unavailable.has(spec.strategy)) continue;
+      const name = runName(spec);
+      o.logger.info(`run ${++started}/${total}: ${name}`);
+      try {
+        const res = await runOne(spec, { experimentFile: cfg.experimentFile, logger: runLogger(o.logger, name, o.verbose ?? false), backend, analyses: plan.analyses, runsDir, onClasses: (c) => (classes = c) });
+        backend = res.backend;
+        finished(res.record);
+      } catch (e) {
+        // a strategy whose plugin is not installed: report it and run the others
+        if (e instanceof ConfigError && e.keyPath === 'model.strategy.type' && /^unknown/.test(e.problem)) skip(spec.strategy, e.message);
+        else throw e;
+      }
+    }
+  }
+  // table order: the grid's, whatever order the runs ended in
+  const order = (r: Pick<RunSpec, 'strategy' | 'fold' | 'ratio' | 'seed'>) =>
+    [plan.grid.ratios.indexOf(r.ratio), plan.grid.folds.indexOf(r.fold), plan.grid.seeds.indexOf(r.seed), plan.strategies.indexOf(r.strategy)];
+  records.sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return 0;
+  });
+  if (classes.length === 0) classes = records.find((r) => r.classes)?.classes ?? [];
   if (records.length === 0) throw new IernError(`study ${cfg.name}: no run finished (${[...unavailable.values()].join('; ')})`);
   const rows = aggregate(records, plan.strategies, classes);
   const notes = [...unavailable].map(([s, why]) => `**Not run: \`${s}\`** (${why}).`);
@@ -154,6 +175,12 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
     files.push(file);
   }
   return { workDir, records, rows, markdown, files, seconds };
+}
+
+/** `auto` = one run per core; never more runs than there are to do. */
+function resolveJobs(jobs: number | 'auto', runs: number): number {
+  const n = jobs === 'auto' ? os.availableParallelism() : jobs;
+  return Math.max(1, Math.min(n, runs));
 }
 
 /** A run record written by an earlier study in the same work dir; undefined when absent or unreadable. */
