@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Registries, Rng, TOKENS, crossEntropy, type Batch, type Strategy } from '@iern/core';
 import plugin from '../src/index.js';
 import { LogitAdjustment } from '../src/logit-adjust/index.js';
-import { disposeBatch, stepContext, tinyContext, useCpu } from './helpers.js';
+import { disposeBatch, stepContext, tinyContext, toyBatch, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -91,5 +91,28 @@ describe('baseline with logitAdjust', () => {
     const adjusted = await confounderShift(true);
     expect(plain).toBeGreaterThan(0.4);
     expect(Math.abs(adjusted)).toBeLessThan(0.05);
+  });
+});
+
+describe('backdoor with logitAdjust', () => {
+  it('adjusts the classifier step loss only (same critic and feature steps from the same start)', async () => {
+    const losses = async (logitAdjust: boolean) => {
+      const registries = new Registries();
+      const child = container.createChildContainer();
+      await plugin.register(registries, child);
+      child.register(TOKENS.ModelContext, { useValue: { ...tinyContext({ seed: 4 }), labelCounts: [[12, 4], [4, 12]] } });
+      const cfg = { type: 'backdoor', featureChannels: 8, encoderBlocks: 1, decoderBlocks: 1, warmupEpochs: 0, ...(logitAdjust ? { logitAdjust: { tau: 1 } } : {}) };
+      const s: Strategy = await registries.strategies.build(cfg, child, 'model.strategy');
+      const batch = toyBatch(8, 5);
+      const out = await s.trainStep(batch, stepContext(0));
+      disposeBatch(batch);
+      s.dispose();
+      return out;
+    };
+    const plain = await losses(false);
+    const adjusted = await losses(true);
+    expect(adjusted['critic']).toBeCloseTo(plain['critic']!, 6);
+    expect(adjusted['feature']).toBeCloseTo(plain['feature']!, 6);
+    expect(Math.abs(adjusted['cls']! - plain['cls']!)).toBeGreaterThan(0.01);
   });
 });
