@@ -21,6 +21,7 @@ export * from './model/backbone.js';
 export * from './model/strategy.js';
 export * from './nn/module.js';
 export * from './nn/layers.js';
+export * from './nn/batch-norm.js';
 export * from './nn/ops.js';
 export * from './train/step-context.js';
 export * from './train/schedule.js';

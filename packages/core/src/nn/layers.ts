@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Layer, initTensor, type Init } from './module.js';
+import { batchNormTrain } from './batch-norm.js';
 import type { Rng } from '../util/rng.js';
 
 export interface Conv2dOptions {
@@ -105,14 +106,14 @@ export class BatchNorm2d extends Layer<tf.Tensor4D, tf.Tensor4D> {
       );
     }
     return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
       const n = x.shape[0] * x.shape[1] * x.shape[2];
-      // running stats are updated outside the gradient path
       const m = this.momentum;
-      const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
-      return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
+      return batchNormTrain(x, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps, (mean, variance) => {
+        // running stats are updated outside the gradient path
+        const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+      });
     });
   }
 }
