@@ -40,13 +40,15 @@ export class Conv2d extends Layer<tf.Tensor4D, tf.Tensor4D> {
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       let input = x;
-      let pad: 'same' | 'valid' = 'valid';
-      if (typeof this.padding === 'number') {
-        if (this.padding > 0) {
-          const p = this.padding;
-          input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
-        }
-      } else pad = this.padding;
+      let pad: 'same' | 'valid' | tf.backend_util.ExplicitPadding = 'valid';
+      if (typeof this.padding !== 'number') pad = this.padding;
+      else if (this.padding > 0) {
+        const p = this.padding;
+        // Padding inside the conv saves a pad and, in the backward pass, a slice of the
+        // (larger) input gradient. tfjs-node's conv gradients take only 'valid'/'same'.
+        if (tf.getBackend() === 'tensorflow') input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+        else pad = [[0, 0], [p, p], [p, p], [0, 0]];
+      }
       let y = tf.conv2d(input, this.weight as tf.Tensor4D, this.stride, pad, 'NHWC', this.dilation);
       if (this.bias) y = tf.add(y, this.bias);
       return y;
