@@ -38,21 +38,35 @@ export class Conv2d extends Layer<tf.Tensor4D, tf.Tensor4D> {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => this.convolve(x, this.weight as tf.Tensor4D, true));
+  }
+
+  /**
+   * The output's share from input channels [start, start + x's channels) only, with the bias
+   * when `withBias`: a conv over a channel concat is the sum of its parts' shares, so a part
+   * shared by several concats (IERN's decoder) is convolved once.
+   */
+  applyPart(x: tf.Tensor4D, start: number, withBias: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      let input = x;
-      let pad: 'same' | 'valid' | tf.backend_util.ExplicitPadding = 'valid';
-      if (typeof this.padding !== 'number') pad = this.padding;
-      else if (this.padding > 0) {
-        const p = this.padding;
-        // Padding inside the conv saves a pad and, in the backward pass, a slice of the
-        // (larger) input gradient. tfjs-node's conv gradients take only 'valid'/'same'.
-        if (tf.getBackend() === 'tensorflow') input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
-        else pad = [[0, 0], [p, p], [p, p], [0, 0]];
-      }
-      let y = tf.conv2d(input, this.weight as tf.Tensor4D, this.stride, pad, 'NHWC', this.dilation);
-      if (this.bias) y = tf.add(y, this.bias);
-      return y;
+      const [kh, kw, , out] = this.weight.shape as [number, number, number, number];
+      const w = tf.slice(this.weight as tf.Tensor4D, [0, 0, start, 0], [kh, kw, x.shape[3], out]);
+      return this.convolve(x, w, withBias);
     });
+  }
+
+  private convolve(x: tf.Tensor4D, weight: tf.Tensor4D, withBias: boolean): tf.Tensor4D {
+    let input = x;
+    let pad: 'same' | 'valid' | tf.backend_util.ExplicitPadding = 'valid';
+    if (typeof this.padding !== 'number') pad = this.padding;
+    else if (this.padding > 0) {
+      const p = this.padding;
+      // Padding inside the conv saves a pad and, in the backward pass, a slice of the
+      // (larger) input gradient. tfjs-node's conv gradients take only 'valid'/'same'.
+      if (tf.getBackend() === 'tensorflow') input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+      else pad = [[0, 0], [p, p], [p, p], [0, 0]];
+    }
+    const y = tf.conv2d(input, weight, this.stride, pad, 'NHWC', this.dilation);
+    return withBias && this.bias ? tf.add(y, this.bias) : y;
   }
 }
 

@@ -14,10 +14,29 @@ export class FusionDecoder extends Module {
     }
   }
   apply(a: tf.Tensor4D, b: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => this.applyBlocks(this.conv.apply(tf.concat4d([a, b], 3)), training));
+  }
+
+  /**
+   * The first conv of g_r(a, z_k) for every row z_k of `rows` ([K, h, w, C], each shared by
+   * the whole batch): conv([a; z_k]) = conv_a(a) + conv_z(z_k), so conv_a runs once instead of
+   * K times and conv_z on K maps instead of K*N. Returns K tensors [N, h, w, C].
+   */
+  stemPerRow(a: tf.Tensor4D, rows: tf.Tensor4D): tf.Tensor4D[] {
     return tf.tidy(() => {
-      let y = this.conv.apply(tf.concat4d([a, b], 3));
-      for (const blk of this.blocks) y = blk.apply(y, training);
-      return y;
+      const [k, h, w, c] = rows.shape;
+      const fromA = this.conv.applyPart(a, 0, false);
+      const fromRows = this.conv.applyPart(rows, c, true);
+      return Array.from({ length: k }, (_, i) => tf.add(fromA, tf.slice(fromRows, [i, 0, 0, 0], [1, h, w, fromRows.shape[3]])) as tf.Tensor4D);
+    });
+  }
+
+  /** The residual blocks after the first conv. */
+  applyBlocks(y: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => {
+      let out = y;
+      for (const blk of this.blocks) out = blk.apply(out, training);
+      return out;
     });
   }
 }

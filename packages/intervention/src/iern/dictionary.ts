@@ -22,18 +22,14 @@ export function perStratumLogits(
     if (dictionary.shape[1] !== h || dictionary.shape[2] !== w || dictionary.shape[3] !== c) {
       throw new Error(`dictionary entries are ${dictionary.shape.slice(1).join('x')} but the emotion feature is ${h}x${w}x${c}`);
     }
+    // g_r's first conv over [e; z_k] runs on e once and on the K entries (see stemPerRow).
+    const stems = decoder.stemPerRow(e, dictionary);
     if (stack) {
-      const eK = tf.tile(e, [k, 1, 1, 1]) as tf.Tensor4D;
       // rows k*n .. k*n+n-1 carry z_k
-      const zK = tf.reshape(tf.tile(tf.expandDims(dictionary, 1), [1, n, 1, 1, 1]), [k * n, h, w, c]) as tf.Tensor4D;
-      const logits = classifier.apply(decoder.apply(eK, zK, training));
+      const logits = classifier.apply(decoder.applyBlocks(tf.concat(stems, 0), training));
       return tf.transpose(tf.reshape(logits, [k, n, -1]), [1, 0, 2]) as tf.Tensor3D;
     }
-    const out: tf.Tensor2D[] = [];
-    for (let i = 0; i < k; i++) {
-      const z = tf.tile(tf.slice(dictionary, [i, 0, 0, 0], [1, h, w, c]), [n, 1, 1, 1]) as tf.Tensor4D;
-      out.push(classifier.apply(decoder.apply(e, z, training)));
-    }
+    const out = stems.map((stem) => classifier.apply(decoder.applyBlocks(stem, training)));
     return tf.stack(out, 1) as tf.Tensor3D;
   });
 }
