@@ -17,6 +17,15 @@ import { DataParallel, ReducingStepContext, Rng, activateBackend, describeBacken
 import { CONFIGS, availability, buildModel, randomBatch } from './model.mjs';
 import { loaderRow } from './loader.mjs';
 
+const HELP = `npm run bench -- [options]
+  --config fer-small|paper|all   (default fer-small)
+  --backend NAME[,NAME]|all      tensorflow-gpu, tensorflow, wasm, cpu (default: all that load, cpu excluded)
+  --mode train|infer|loader|all  (default all); single training rows: iern, baseline, iern-cached, baseline-cached
+  --workers N|auto               data-parallel replicas on wasm/cpu (default auto = every core)
+  --steps N --warmup N           timed (default 3, at least 3) and warm-up (default 2) steps
+  --json                         one JSON object per row on stdout
+`;
+
 /** Training rows in print order. Until the IERN strategy is registered, the baseline rows come first and iern is skipped. */
 const TRAIN_ROWS = ['iern', 'baseline', 'iern-cached', 'baseline-cached'];
 
@@ -29,14 +38,17 @@ function parseArgs(argv) {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--json') o.json = true;
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(HELP);
+      process.exit(0);
+    } else if (a === '--json') o.json = true;
     else if (a === '--config') o.config = val();
     else if (a === '--backend') o.backend = val();
     else if (a === '--mode') o.mode = val();
     else if (a === '--workers') o.workers = val();
     else if (a === '--steps') o.steps = Number(val());
     else if (a === '--warmup') o.warmup = Number(val());
-    else throw new Error(`unknown option ${a} (see the header of tools/bench/bench.mjs)`);
+    else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (!(o.steps >= 3)) throw new Error('--steps must be at least 3');
   const configs = o.config === 'all' ? Object.keys(CONFIGS) : o.config.split(',');
