@@ -18,7 +18,7 @@ interface Slot {
 
 /**
  * Adam with the update of each variable in one JS loop over Float32Arrays instead of a dozen
- * tensor ops (tf.train.adam spends ~0.5 s per ResNet-18 step on wasm in elementwise kernels).
+ * tensor ops (tf.train.adam: ~0.15 s per ResNet-18 update on wasm, this: ~0.08 s, memory-bound).
  * Numerically tf.train.adam: same epsilon (the backend's), same float32 bias-correction powers
  * (accBeta1/accBeta2), and the same getWeights()/setWeights() layout (iterations, then every
  * `${var}/m`, then every `${var}/v`, positional), so checkpoints, resume and the data-parallel
