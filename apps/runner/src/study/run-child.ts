@@ -1,9 +1,8 @@
 // Child process of `iern study --jobs N`: runs one study run and reports its record over IPC.
 import 'reflect-metadata';
-import { ConfigError } from '@iern/core';
 import { makeLogger } from '../cli-helpers.js';
 import { runLogger } from './run-logger.js';
-import { runName, runOne } from './run-one.js';
+import { isUnknownStrategy, runName, runOne } from './run-one.js';
 import type { ChildRequest, ChildReply } from './parallel.js';
 
 const reply = (m: ChildReply) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
@@ -15,7 +14,7 @@ process.once('message', (req: ChildRequest) => {
       const { record } = await runOne(req.spec, { ...req.options, logger: runLogger(makeLogger(), name, req.verbose) });
       await reply({ type: 'done', record });
     } catch (e) {
-      if (e instanceof ConfigError && e.keyPath === 'model.strategy.type' && /^unknown/.test(e.problem)) await reply({ type: 'unavailable', message: e.message });
+      if (isUnknownStrategy(e)) await reply({ type: 'unavailable', message: e.message });
       else await reply({ type: 'error', message: (e as Error)?.stack ?? String(e) });
     }
     process.exit(0);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { IernError, disposeBatch, selectBackend, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
+import { ConfigError, IernError, disposeBatch, selectBackend, writeFileAtomic, type BackendInfo, type Batch, type Logger } from '@iern/core';
 import { resolveConfig } from '../experiment/resolve-config.js';
 import { assembleExperiment, disposeExperiment, type Experiment } from '../experiment/assemble.js';
 import { trainAndEvaluate } from '../experiment/run.js';
@@ -39,6 +39,11 @@ export interface RunRecord {
   /** Emotion class names (index order of the confusion matrices). */
   classes?: string[];
   seconds: number;
+}
+
+/** A run whose strategy type no installed plugin registers: reported as not run, the others go on. */
+export function isUnknownStrategy(e: unknown): e is ConfigError {
+  return e instanceof ConfigError && e.keyPath === 'model.strategy.type' && /^unknown/.test(e.problem);
 }
 
 export function runName(s: Pick<RunSpec, 'strategy' | 'fold' | 'ratio' | 'seed'>): string {

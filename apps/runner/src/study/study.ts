@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, IernError, writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
+import { IernError, writeFileAtomic, type BackendInfo, type Logger } from '@iern/core';
 import { makeWorkDir } from '../experiment/work-dir.js';
 import { loadStudyConfig, toOverrides, type StudyConfig, type StudyGrid } from './config.js';
-import { gridOverrides, runName, runOne, type RunRecord, type RunSpec } from './run-one.js';
+import { gridOverrides, isUnknownStrategy, runName, runOne, type RunRecord, type RunSpec } from './run-one.js';
 import { aggregate, compare, type Stat, type StrategyRow } from './aggregate.js';
 import { studyMarkdown } from './report.js';
 import { writeConfusionPng } from './confusion-png.js';
@@ -138,7 +138,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutput> {
         finished(res.record);
       } catch (e) {
         // a strategy whose plugin is not installed: report it and run the others
-        if (e instanceof ConfigError && e.keyPath === 'model.strategy.type' && /^unknown/.test(e.problem)) skip(spec.strategy, e.message);
+        if (isUnknownStrategy(e)) skip(spec.strategy, e.message);
         else throw e;
       }
     }

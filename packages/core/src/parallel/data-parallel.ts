@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { GradientReducer, ShardInfo } from '../train/step-context.js';
 import type { TrainerHooks } from '../train/trainer.js';
 import { VariableNames } from './names.js';
-import { GradLayout, SharedBuffers, weightedSum } from './shared-grads.js';
+import { GradLayout, SharedBuffers, gradientTensors, weightedSum } from './shared-grads.js';
 import { float32View } from '../backend/heap.js';
 import type { GradientArrays } from '../train/gradient-arrays.js';
 import { batchTransferList, packBatchSlice, packTensor, packVars, shardSizes, sliceBatch, type PackedTensor } from './protocol.js';
@@ -94,10 +94,7 @@ export class DataParallel implements GradientReducer {
   }
 
   async allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap> {
-    const out: tf.NamedTensorMap = {};
-    // Copies: the shared buffer is rewritten by the next reduction (and cpu tensors alias their array).
-    for (const [name, g] of await this.allReduceArrays(grads, weight)) out[name] = tf.tensor(g.slice(), grads[name]!.shape, 'float32');
-    return out;
+    return gradientTensors(await this.allReduceArrays(grads, weight), grads);
   }
 
   /**

@@ -5,7 +5,7 @@ import { ReducingStepContext, type GradientReducer } from '../train/step-context
 import { Rng } from '../util/rng.js';
 import { Channel, type MainChannel } from './channel.js';
 import { VariableNames } from './names.js';
-import { GradLayout, SharedBuffers } from './shared-grads.js';
+import { GradLayout, SharedBuffers, gradientTensors } from './shared-grads.js';
 import type { GradientArrays } from '../train/gradient-arrays.js';
 import { packVars, unpackBatch, unpackTensor, type FromReplica, type PackedTensor, type ToReplica } from './protocol.js';
 
@@ -21,10 +21,7 @@ class ReplicaReducer implements GradientReducer {
   ) {}
 
   async allReduce(grads: tf.NamedTensorMap, weight: number): Promise<tf.NamedTensorMap> {
-    const out: tf.NamedTensorMap = {};
-    // Copies: the shared buffer is rewritten by the next reduction (and cpu tensors alias their array).
-    for (const [name, g] of await this.allReduceArrays(grads, weight)) out[name] = tf.tensor(g.slice(), grads[name]!.shape, 'float32');
-    return out;
+    return gradientTensors(await this.allReduceArrays(grads, weight), grads);
   }
 
   /** Writes this shard's gradients into this replica's shared buffer; the main thread's sum comes back as views. */

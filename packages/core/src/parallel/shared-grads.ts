@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { float32View } from '../backend/heap.js';
 import type { GradientArrays } from '../train/gradient-arrays.js';
 import type { VariableNames } from './names.js';
@@ -81,4 +81,14 @@ export function weightedSum(out: Float32Array, offset: number, own: Float32Array
     const [b, w] = others[r]!;
     for (let i = 0; i < n; i++) out[offset + i]! += w * b[offset + i]!;
   }
+}
+
+/**
+ * Reduced gradients as tensors shaped like `grads` (for optimisers that take tensors). Copies:
+ * the shared buffer is rewritten by the next reduction (and cpu tensors alias their array).
+ */
+export function gradientTensors(reduced: GradientArrays, grads: tf.NamedTensorMap): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = {};
+  for (const [name, g] of reduced) out[name] = tf.tensor(g.slice(), grads[name]!.shape, 'float32');
+  return out;
 }
