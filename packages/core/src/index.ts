@@ -29,6 +29,7 @@ export * from './train/trainer.js';
 export * from './train/split-optimizer.js';
 export * from './train/fused-adam.js';
 export * from './train/gradient-arrays.js';
+export * from './train/recorded-forward.js';
 export * from './metrics/classification.js';
 export * from './logging/logger.js';
 export * from './util/rng.js';

@@ -230,3 +230,46 @@ describe('backdoor: inference', () => {
 function tinyBackboneOf(s: BackdoorStrategy) {
   return (s as unknown as { ctx: { backbone: TinyBackbone } }).ctx.backbone;
 }
+
+describe('backdoor: the classifier step replays the shared forward instead of re-running the backbone', () => {
+  it('gives the same weights and running statistics as a re-run, with one backbone forward per step and a flat tensor count', async () => {
+    const make = (reuse: boolean) => {
+      const ctx = tinyContext();
+      let applies = 0;
+      const apply = ctx.backbone.apply.bind(ctx.backbone);
+      ctx.backbone.apply = (x, training) => {
+        applies++;
+        return apply(x, training);
+      };
+      const s = new BackdoorStrategy(ctx, small({ lr: 0.01 }));
+      (s as unknown as { reuseBackboneForward: boolean }).reuseBackboneForward = reuse;
+      return { s, applies: () => applies };
+    };
+    const replay = make(true);
+    const rerun = make(false);
+    const batches = [toyBatch(8, 5), toyBatch(8, 6), toyBatch(8, 7)];
+    const init = snapshot(replay.s.namedVariables());
+    const counts: number[] = [];
+    for (const [i, batch] of batches.entries()) {
+      await rerun.s.trainStep(batch, stepContext(i));
+      await replay.s.trainStep(batch, stepContext(i));
+      counts.push(tf.memory().numTensors);
+    }
+    expect(replay.applies()).toBe(3);
+    expect(rerun.applies()).toBe(6);
+    expect(counts[2]).toBe(counts[1]);
+    const a = replay.s.namedVariables();
+    const b = rerun.s.namedVariables();
+    expect(changed(init, snapshot(a)).filter((n) => n.startsWith('backbone.')).length).toBeGreaterThan(0); // the backbone did train
+    for (const [name, v] of a) {
+      const x = v.dataSync();
+      const y = b.get(name)!.dataSync();
+      let d = 0;
+      for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
+      expect(d, name).toBeLessThan(1e-5);
+    }
+    replay.s.dispose();
+    rerun.s.dispose();
+    batches.forEach(disposeBatch);
+  });
+});

@@ -7,7 +7,9 @@ import {
   globalAvgPool,
   gradientReversal,
   setLearningRate,
+  recordForward,
   warmupConstantDecay,
+  type RecordedForward,
   type Batch,
   type ModelContext,
   type Prediction,
@@ -35,6 +37,11 @@ export interface IernForward {
   strata: tf.Tensor1D;
   /** Running statistics right after the shared forward, restored after each re-run. */
   buffers: BufferSnapshot;
+  /**
+   * The backbone forward with its gradient tape kept (images and a trainable backbone): the
+   * classifier step replays it instead of running the backbone again. Owns `raw`.
+   */
+  backboneTape?: RecordedForward<tf.Tensor4D>;
   /** Tensors this step owns (the batch owns cached features and labels). */
   owned: tf.Tensor[];
 }
@@ -56,6 +63,11 @@ export abstract class IernStepStrategy implements Strategy {
   private clsSplitCache?: SplitOptimizer;
   /** Training-time log-prior of the emotion within each confounder (option `logitAdjust`). */
   private readonly adjustment?: LogitAdjustment;
+  /**
+   * Keep the shared forward's backbone tape for the classifier step (same weights, same batch,
+   * so the same gradient as a re-run, without a second backbone forward). Off: re-run it.
+   */
+  protected reuseBackboneForward = true;
 
   constructor(
     protected readonly ctx: ModelContext,
@@ -166,13 +178,22 @@ export abstract class IernStepStrategy implements Strategy {
    * backbone, g_e and g_c per step, as in the published single forward).
    */
   async forward(batch: Batch): Promise<IernForward> {
-    const { raw, owned } = this.backboneOutput(batch, true);
+    let backboneTape: RecordedForward<tf.Tensor4D> | undefined;
+    let raw: tf.Tensor4D;
+    let owned: boolean;
+    if (this.reuseBackboneForward && this.backboneTrainsOn(batch)) {
+      backboneTape = recordForward(() => this.ctx.backbone.apply(batch.images!, true), this.ctx.backbone.trainableVariables());
+      raw = backboneTape.output;
+      owned = false;
+    } else {
+      ({ raw, owned } = this.backboneOutput(batch, true));
+    }
     const [f, e, c] = tf.tidy(() => {
       const f = this.net.adapter.apply(raw);
       return [f, this.net.ge.apply(f, true), this.net.gc.apply(f, true)];
     });
     const buffers = new BufferSnapshot([...this.ctx.backbone.namedVariables().values(), ...this.net.allVars('g_e', 'g_c')]);
-    const partial = { raw, f: f!, e: e!, c: c!, buffers, owned: [...(owned ? [raw] : []), f!, e!, c!] };
+    const partial = { raw, f: f!, e: e!, c: c!, buffers, backboneTape, owned: [...(owned ? [raw] : []), f!, e!, c!] };
     try {
       const strata = await this.strataFor(batch, partial);
       return { ...partial, strata };
@@ -182,9 +203,15 @@ export abstract class IernStepStrategy implements Strategy {
     }
   }
 
-  release(fwd: Pick<IernForward, 'owned' | 'buffers'>): void {
+  release(fwd: Pick<IernForward, 'owned' | 'buffers' | 'backboneTape'>): void {
     tf.dispose(fwd.owned);
+    fwd.backboneTape?.dispose();
     fwd.buffers.dispose();
+  }
+
+  /** Whether the classifier step differentiates the backbone on this batch (images, not cached features). */
+  private backboneTrainsOn(batch: Batch): boolean {
+    return !batch.features && !!batch.images && this.ctx.backbone.trainableVariables().length > 0;
   }
 
   /** Step 1 (optimiser `dis`): (CE(d_e(sg e), y) + CE(d_c(sg c), z)) / 2 [+ CE(d_ez(sg e), z)]. */
@@ -249,12 +276,14 @@ export abstract class IernStepStrategy implements Strategy {
    * Step 3 (optimiser `cls`: g_e, f_c at lr; backbone + adapter at backboneLr): CE of the
    * NWGM logits. e is recomputed with the g_e the feature step just updated (the published
    * code reuses the e of the shared forward); g_r runs in training mode but is not updated.
+   * The backbone has not changed since the shared forward, so its gradient comes from that
+   * forward's recorded tape (or a re-run when `reuseBackboneForward` is off).
    */
   async classifierStep(fwd: IernForward, batch: Batch, step: StepContext): Promise<Record<string, number>> {
     const log = new ScalarLog();
-    const rerunBackbone = !batch.features && this.ctx.backbone.trainableVariables().length > 0;
+    const rerunBackbone = !fwd.backboneTape && this.backboneTrainsOn(batch);
     const loss = () => {
-      const raw = rerunBackbone ? this.ctx.backbone.apply(batch.images!, true) : fwd.raw;
+      const raw = fwd.backboneTape ? fwd.backboneTape.replay() : rerunBackbone ? this.ctx.backbone.apply(batch.images!, true) : fwd.raw;
       const e = this.net.ge.apply(this.net.adapter.apply(raw), true);
       const dict = this.dictionary();
       const per = perStratumLogits(this.net.gr, this.net.fc, e, dict, true, this.stepOpts.stackStrata);
