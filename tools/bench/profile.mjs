@@ -11,7 +11,7 @@ await activateBackend(backend);
 const { strategy, backbone, cfg } = await buildModel(config, mode);
 const rng = new Rng(0);
 const step = async () => {
-  const b = randomBatch(cfg, cfg.batch, 3);
+  const b = randomBatch(cfg, Number(process.env.PROFILE_BATCH ?? cfg.batch), 3);
   await strategy.trainStep(b, new ReducingStepContext(0, 0, 100, 1000, rng, localReducer, 1));
   disposeBatch(b);
 };

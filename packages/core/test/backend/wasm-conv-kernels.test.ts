@@ -33,7 +33,7 @@ const cases: Case[] = [
   { n: 1, h: 3, w: 4, ci: 16, co: 24, kh: 3, kw: 3, s: [1, 1], pad: 'same' },
   { n: 2, h: 5, w: 5, ci: 20, co: 16, kh: 3, kw: 3, s: [2, 2], pad: 'same' },
   { n: 1, h: 6, w: 5, ci: 12, co: 12, kh: 3, kw: 2, s: [2, 1], pad: 'valid' },
-  { n: 1, h: 7, w: 7, ci: 16, co: 16, kh: 3, kw: 3, s: [1, 1], pad: 'same', d: [2, 2] },
+  { n: 1, h: 7, w: 7, ci: 16, co: 64, kh: 3, kw: 3, s: [1, 1], pad: 'same', d: [2, 2] },
   // ... also with a stride above the filter size, and input rows no output reads.
   { n: 1, h: 8, w: 7, ci: 24, co: 20, kh: 2, kw: 2, s: [3, 3], pad: 'same' },
   { n: 2, h: 6, w: 7, ci: 24, co: 24, kh: 3, kw: 3, s: [2, 2], pad: 'valid' },

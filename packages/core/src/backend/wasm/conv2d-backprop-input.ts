@@ -16,13 +16,16 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
   const info = convGradInfo('Conv2DBackpropInput', attrs, inputShape, filter.shape);
   return withCalls(backend, (k) => {
     if (isPointwise(info)) return pointwiseInputGrad(k, dy, filter, info);
-    // Deep layers (maps under 3x the filter: ResNet layer3/4 at 112 px): one GEMM with the
-    // filter unpacked + col2im; measured faster than the direct conv there, slower above.
-    if (tf.util.sizeFromShape(dy.shape) + tf.util.sizeFromShape(inputShape) < 3 * tf.util.sizeFromShape(filter.shape)) {
+    // Few output positions per output channel (ResNet layer4 at 112 px; strided layer2/3 at
+    // 8 images): one GEMM with the filter unpacked + col2im. Thresholds measured with
+    // tools/bench/kernels.mjs at 8 and 16 images: above them the direct or polyphase conv wins
+    // (layer3 3x3 at 8 images: 24 vs 28 ms; layer2 3x3: 17 vs 33 ms).
+    const positions = info.batchSize * info.outHeight * info.outWidth;
+    const strided = info.strideHeight > 1 || info.strideWidth > 1;
+    if (positions < (strided ? 16 : 1) * info.outChannels) {
       return gemmInputGrad(k, dy, filter, info);
     }
     // Strided: one stride-1 conv per phase instead of one conv over a mostly-zero dilated dy.
-    const strided = info.strideHeight > 1 || info.strideWidth > 1;
     if (strided && info.dilationHeight === 1 && info.dilationWidth === 1) return polyphaseInputGrad(k, dy, filter, info);
     const { inHeight: H, inWidth: W, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
     const kh = info.effectiveFilterHeight;
