@@ -231,7 +231,7 @@ function tinyBackboneOf(s: BackdoorStrategy) {
   return (s as unknown as { ctx: { backbone: TinyBackbone } }).ctx.backbone;
 }
 
-describe('backdoor: the classifier step replays the shared forward instead of re-running the backbone', () => {
+describe('backdoor: the feature and classifier steps replay the shared forward instead of re-running it', () => {
   it('gives the same weights and running statistics as a re-run, with one backbone forward per step and a flat tensor count', async () => {
     const make = (reuse: boolean) => {
       const ctx = tinyContext();
@@ -242,7 +242,7 @@ describe('backdoor: the classifier step replays the shared forward instead of re
         return apply(x, training);
       };
       const s = new BackdoorStrategy(ctx, small({ lr: 0.01 }));
-      (s as unknown as { reuseBackboneForward: boolean }).reuseBackboneForward = reuse;
+      (s as unknown as { reuseForward: boolean }).reuseForward = reuse;
       return { s, applies: () => applies };
     };
     const replay = make(true);

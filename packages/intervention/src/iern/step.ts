@@ -42,6 +42,9 @@ export interface IernForward {
    * classifier step replays it instead of running the backbone again. Owns `raw`.
    */
   backboneTape?: RecordedForward<tf.Tensor4D>;
+  /** g_e(f) and g_c(f) with their tapes: the feature step replays them (same weights). Own `e` and `c`. */
+  eTape?: RecordedForward<tf.Tensor4D>;
+  cTape?: RecordedForward<tf.Tensor4D>;
   /** Tensors this step owns (the batch owns cached features and labels). */
   owned: tf.Tensor[];
 }
@@ -64,10 +67,11 @@ export abstract class IernStepStrategy implements Strategy {
   /** Training-time log-prior of the emotion within each confounder (option `logitAdjust`). */
   private readonly adjustment?: LogitAdjustment;
   /**
-   * Keep the shared forward's backbone tape for the classifier step (same weights, same batch,
-   * so the same gradient as a re-run, without a second backbone forward). Off: re-run it.
+   * Keep the shared forward's tapes: the feature step replays g_e and g_c, the classifier step
+   * the backbone (same weights, same batch: the same gradients as a re-run, without running
+   * those networks forward again). Off: re-run them.
    */
-  protected reuseBackboneForward = true;
+  protected reuseForward = true;
 
   constructor(
     protected readonly ctx: ModelContext,
@@ -181,19 +185,27 @@ export abstract class IernStepStrategy implements Strategy {
     let backboneTape: RecordedForward<tf.Tensor4D> | undefined;
     let raw: tf.Tensor4D;
     let owned: boolean;
-    if (this.reuseBackboneForward && this.backboneTrainsOn(batch)) {
+    if (this.reuseForward && this.backboneTrainsOn(batch)) {
       backboneTape = recordForward(() => this.ctx.backbone.apply(batch.images!, true), this.ctx.backbone.trainableVariables());
       raw = backboneTape.output;
       owned = false;
     } else {
       ({ raw, owned } = this.backboneOutput(batch, true));
     }
-    const [f, e, c] = tf.tidy(() => {
-      const f = this.net.adapter.apply(raw);
-      return [f, this.net.ge.apply(f, true), this.net.gc.apply(f, true)];
-    });
+    const f = tf.tidy(() => this.net.adapter.apply(raw));
+    let eTape: RecordedForward<tf.Tensor4D> | undefined;
+    let cTape: RecordedForward<tf.Tensor4D> | undefined;
+    let e: tf.Tensor4D;
+    let c: tf.Tensor4D;
+    if (this.reuseForward) {
+      eTape = recordForward(() => this.net.ge.apply(f, true), this.net.vars('g_e'));
+      cTape = recordForward(() => this.net.gc.apply(f, true), this.net.vars('g_c'));
+      [e, c] = [eTape.output, cTape.output];
+    } else {
+      [e, c] = [this.net.ge.apply(f, true), this.net.gc.apply(f, true)];
+    }
     const buffers = new BufferSnapshot([...this.ctx.backbone.namedVariables().values(), ...this.net.allVars('g_e', 'g_c')]);
-    const partial = { raw, f: f!, e: e!, c: c!, buffers, backboneTape, owned: [...(owned ? [raw] : []), f!, e!, c!] };
+    const partial = { raw, f, e, c, buffers, backboneTape, eTape, cTape, owned: [...(owned ? [raw] : []), f, ...(eTape ? [] : [e, c])] };
     try {
       const strata = await this.strataFor(batch, partial);
       return { ...partial, strata };
@@ -203,9 +215,11 @@ export abstract class IernStepStrategy implements Strategy {
     }
   }
 
-  release(fwd: Pick<IernForward, 'owned' | 'buffers' | 'backboneTape'>): void {
+  release(fwd: Pick<IernForward, 'owned' | 'buffers' | 'backboneTape' | 'eTape' | 'cTape'>): void {
     tf.dispose(fwd.owned);
     fwd.backboneTape?.dispose();
+    fwd.eTape?.dispose();
+    fwd.cTape?.dispose();
     fwd.buffers.dispose();
   }
 
@@ -247,8 +261,8 @@ export abstract class IernStepStrategy implements Strategy {
     const log = new ScalarLog();
     const ec = this.stepOpts.emotionCritic;
     const loss = () => {
-      const e = this.net.ge.apply(fwd.f, true);
-      const c = this.net.gc.apply(fwd.f, true);
+      const e = fwd.eTape ? fwd.eTape.replay() : this.net.ge.apply(fwd.f, true);
+      const c = fwd.cTape ? fwd.cTape.replay() : this.net.gc.apply(fwd.f, true);
       const conf = tf.div(tf.add(confusion(this.net.dc.apply(e)), confusion(this.net.de.apply(c))), 2) as tf.Scalar;
       const recon = tf.losses.meanSquaredError(fwd.f, this.net.gr.apply(e, c, true)) as tf.Scalar;
       let l = tf.add(log.put('confusion', conf), log.put('recon', recon)) as tf.Scalar;
@@ -277,7 +291,7 @@ export abstract class IernStepStrategy implements Strategy {
    * NWGM logits. e is recomputed with the g_e the feature step just updated (the published
    * code reuses the e of the shared forward); g_r runs in training mode but is not updated.
    * The backbone has not changed since the shared forward, so its gradient comes from that
-   * forward's recorded tape (or a re-run when `reuseBackboneForward` is off).
+   * forward's recorded tape (or a re-run when `reuseForward` is off).
    */
   async classifierStep(fwd: IernForward, batch: Batch, step: StepContext): Promise<Record<string, number>> {
     const log = new ScalarLog();
