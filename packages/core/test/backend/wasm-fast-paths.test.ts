@@ -8,7 +8,21 @@ describe('wasm fast paths (Sum/Mean over leading axes, broadcast Tile, transpose
   beforeAll(initBackends);
 
   it('are registered with a fallback to the stock kernel', () => {
-    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['BatchMatMul', 'Identity', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile']);
+    expect(wasmFastPaths.map((f) => f.name).sort()).toEqual(['BatchMatMul', 'Cast', 'Identity', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile']);
+  });
+
+  it('Cast to the dtype a tensor already has shares its data; other casts convert', async () => {
+    const x = randn(rng, [3, 5]);
+    const err = await expectSame([x], (xt) => [tf.cast(xt!, 'float32'), tf.cast(tf.mul(xt!, 3), 'int32'), tf.cast(tf.cast(tf.mul(xt!, 3), 'int32'), 'float32')]);
+    expect(err).toBe(0);
+    await tf.setBackend('wasm');
+    const t = tf.tensor(x.values, x.shape);
+    const before = tf.engine().backend.numDataIds();
+    const same = tf.cast(t, 'float32');
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    const other = tf.cast(t, 'int32');
+    expect(tf.engine().backend.numDataIds()).toBe(before + 1);
+    tf.dispose([t, same, other]);
   });
 
   it.each([

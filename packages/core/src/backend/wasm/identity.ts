@@ -13,3 +13,12 @@ export function sharedIdentity(stock: tf.KernelFunc): tf.KernelFunc {
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
+
+/** Cast to the dtype the tensor already has (tfjs's ReLU gradient casts float32 to float32): shared, as Identity. */
+export function sharedSameDtypeCast(stock: tf.KernelFunc): tf.KernelFunc {
+  const identity = sharedIdentity(stock);
+  return (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    return (args.attrs as unknown as tf.CastAttrs).dtype === x.dtype ? identity(args) : stock(args);
+  };
+}

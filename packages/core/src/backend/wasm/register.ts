@@ -7,7 +7,7 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop.js';
 import { broadcastTile, leadingReduction } from './reductions.js';
 import { explicitTransposeMatMul } from './matmul.js';
-import { sharedIdentity } from './identity.js';
+import { sharedIdentity, sharedSameDtypeCast } from './identity.js';
 import { fastMaxPoolGrad } from './max-pool-grad.js';
 import { inPlaceSlice } from './slice.js';
 
@@ -28,6 +28,7 @@ export const wasmFastPaths: ReadonlyArray<{ name: string; wrap: (stock: tf.Kerne
   { name: 'Tile', wrap: broadcastTile },
   { name: 'BatchMatMul', wrap: explicitTransposeMatMul },
   { name: 'Identity', wrap: sharedIdentity },
+  { name: 'Cast', wrap: sharedSameDtypeCast },
   { name: 'MaxPoolGrad', wrap: fastMaxPoolGrad },
   { name: 'Slice', wrap: inPlaceSlice },
 ];
