@@ -5,8 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { GradientReducer, ShardInfo } from '../train/step-context.js';
 import type { TrainerHooks } from '../train/trainer.js';
 import { VariableNames } from './names.js';
-import { GradLayout, SharedBuffers, gradientTensors, weightedSum } from './shared-grads.js';
-import { float32View } from '../backend/heap.js';
+import { GradLayout, SharedBuffers, gradientTensors, sliceBounds, sumSlice } from './shared-grads.js';
 import type { GradientArrays } from '../train/gradient-arrays.js';
 import { batchTransferList, packBatchSlice, packTensor, packVars, shardSizes, sliceBatch, type PackedTensor } from './protocol.js';
 import { spawnReplicas, type ReplicaFactory, type ReplicaHandle } from './pool.js';
@@ -36,6 +35,8 @@ export class DataParallel implements GradientReducer {
   private pendingSteps: ReplicaHandle[] = [];
   /** Reduced gradients, one shared buffer per variable set. */
   private readonly sums = new SharedBuffers();
+  /** This thread's gradients, shared so the workers can sum their slices of them. */
+  private readonly own = new SharedBuffers();
   /** Epoch of the last shard (a new epoch resets the image counts and resyncs). */
   private epoch = -1;
   /** Workers need this thread's weights before their next step. */
@@ -98,23 +99,31 @@ export class DataParallel implements GradientReducer {
   }
 
   /**
-   * Each worker writes its gradients into its own shared buffer and sends a small message;
-   * this thread sums them, weighted, with its own (read in place) into a shared result buffer
-   * that every replica's optimiser then reads. Nothing is copied between threads.
+   * Every replica (this thread included) writes its gradients into its own shared buffer;
+   * then each sums one slice of all of them, weighted, into a shared result buffer that every
+   * replica's optimiser reads directly. The copies in run at once, and so do the sums: the
+   * all-reduce costs one copy and 1/R of the sum per replica. Only small messages are posted.
    */
   async allReduceArrays(grads: tf.NamedTensorMap, weight: number): Promise<GradientArrays> {
     const layout = GradLayout.of(grads, this.names);
-    const others: [Float32Array, number][] = [];
+    const mine = this.own.get(layout);
+    layout.write(grads, mine);
+    const parts: [Float32Array, number][] = [[mine, weight]];
     for (const w of this.active) {
       const m = await w.channel.next('grads');
       const why = layout.mismatch(m.key, m.sizes);
       if (why) throw new Error(`replica ${w.index} sent ${why}`);
-      others.push([new Float32Array(m.buffer), m.weight]);
+      parts.push([new Float32Array(m.buffer), m.weight]);
     }
-    // A worker writes its next gradients only after it has read this result, so one buffer per layout suffices.
+    // A replica writes its next gradients only after it has read this result, so one buffer per layout suffices.
     const sum = this.sums.get(layout);
-    // Views of this thread's gradients taken after the awaits: nothing allocates tensors during the sum.
-    layout.local.forEach((name, i) => weightedSum(sum, layout.offsets[i]!, float32View(grads[name]!), weight, others));
+    const bounds = sliceBounds(layout.total, parts.length);
+    const shared = parts.map(([b, w]) => [b.buffer as SharedArrayBuffer, w] as [SharedArrayBuffer, number]);
+    this.active.forEach((w, i) =>
+      w.channel.send({ type: 'reduceSlice', key: layout.key, parts: shared, sum: sum.buffer as SharedArrayBuffer, begin: bounds[i + 1]!, end: bounds[i + 2]! }),
+    );
+    sumSlice(sum, bounds[0]!, bounds[1]!, parts);
+    for (const w of this.active) await w.channel.next('sliceDone');
     for (const w of this.active) w.channel.send({ type: 'reduced', key: layout.key, buffer: sum.buffer as SharedArrayBuffer });
     return layout.views(sum);
   }

@@ -25,6 +25,8 @@ export type ToReplica =
   | { type: 'sync'; vars: PackedVars; state?: Record<string, unknown>; optimizers?: Record<string, PackedTensor[]> }
   | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; totalSteps: number; rng: number[]; weight: number; batch: PackedBatch }
   /** The weighted sum of every replica's gradients (a buffer shared with the main thread, laid out as the replica's own). */
+  /** Sum slice [begin, end) of every replica's gradients (`parts`: buffer and weight, replica order) into `sum`. */
+  | { type: 'reduceSlice'; key: string; parts: [SharedArrayBuffer, number][]; sum: SharedArrayBuffer; begin: number; end: number }
   | { type: 'reduced'; key: string; buffer: SharedArrayBuffer }
   | { type: 'reducedScalar'; value: number }
   | { type: 'collect' }
@@ -36,6 +38,7 @@ export type FromReplica =
   | { type: 'synced' }
   /** The replica's gradients in its shared buffer, laid out by `GradLayout` (`key`, `sizes`). */
   | { type: 'grads'; key: string; sizes: number[]; buffer: SharedArrayBuffer; weight: number }
+  | { type: 'sliceDone' }
   | { type: 'scalar'; value: number; weight: number }
   | { type: 'stepDone'; losses: Record<string, number> }
   | { type: 'collected'; vars: PackedVars }

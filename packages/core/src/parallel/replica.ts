@@ -5,7 +5,7 @@ import { ReducingStepContext, type GradientReducer } from '../train/step-context
 import { Rng } from '../util/rng.js';
 import { Channel, type MainChannel } from './channel.js';
 import { VariableNames } from './names.js';
-import { GradLayout, SharedBuffers, gradientTensors } from './shared-grads.js';
+import { GradLayout, SharedBuffers, gradientTensors, sumSlice } from './shared-grads.js';
 import type { GradientArrays } from '../train/gradient-arrays.js';
 import { packVars, unpackBatch, unpackTensor, type FromReplica, type PackedTensor, type ToReplica } from './protocol.js';
 
@@ -24,12 +24,20 @@ class ReplicaReducer implements GradientReducer {
     return gradientTensors(await this.allReduceArrays(grads, weight), grads);
   }
 
-  /** Writes this shard's gradients into this replica's shared buffer; the main thread's sum comes back as views. */
+  /**
+   * Writes this shard's gradients into this replica's shared buffer, sums the slice of every
+   * replica's gradients the main thread assigns (all replicas sum at once), and returns the
+   * whole sum as views once every slice is done.
+   */
   async allReduceArrays(grads: tf.NamedTensorMap, weight: number): Promise<GradientArrays> {
     const layout = GradLayout.of(grads, this.names);
     const mine = this.buffers.get(layout);
     layout.write(grads, mine);
     this.ch.send({ type: 'grads', key: layout.key, sizes: layout.sizes, buffer: mine.buffer as SharedArrayBuffer, weight });
+    const job = await this.ch.next('reduceSlice');
+    if (job.key !== layout.key) throw new Error('the main thread reduced the gradients of other variables (replicas diverged)');
+    sumSlice(new Float32Array(job.sum), job.begin, job.end, job.parts.map(([b, w]) => [new Float32Array(b), w]));
+    this.ch.send({ type: 'sliceDone' });
     const m = await this.ch.next('reduced');
     if (m.key !== layout.key) throw new Error('the main thread reduced the gradients of other variables (replicas diverged)');
     return layout.views(new Float32Array(m.buffer));

@@ -66,21 +66,27 @@ export class SharedBuffers {
 }
 
 /**
- * out = w0 * own + sum_r w_r * others[r], float32 store of a double-precision sum, over
- * [offset, offset + own.length) of `out` and of every buffer in `others`.
+ * out[i] = sum_r w_r * parts[r][i] for i in [begin, end): the first two terms in double
+ * precision, stored as float32, later terms added to it (the same rounding on every replica,
+ * whichever slice it sums).
  */
-export function weightedSum(out: Float32Array, offset: number, own: Float32Array, w0: number, others: [Float32Array, number][]): void {
-  const n = own.length;
-  if (others.length === 0) {
-    for (let i = 0; i < n; i++) out[offset + i] = w0 * own[i]!;
+export function sumSlice(out: Float32Array, begin: number, end: number, parts: [Float32Array, number][]): void {
+  const [a, wa] = parts[0]!;
+  if (parts.length === 1) {
+    for (let i = begin; i < end; i++) out[i] = wa * a[i]!;
     return;
   }
-  const [first, w1] = others[0]!;
-  for (let i = 0; i < n; i++) out[offset + i] = w0 * own[i]! + w1 * first[offset + i]!;
-  for (let r = 1; r < others.length; r++) {
-    const [b, w] = others[r]!;
-    for (let i = 0; i < n; i++) out[offset + i]! += w * b[offset + i]!;
+  const [b, wb] = parts[1]!;
+  for (let i = begin; i < end; i++) out[i] = wa * a[i]! + wb * b[i]!;
+  for (let r = 2; r < parts.length; r++) {
+    const [c, wc] = parts[r]!;
+    for (let i = begin; i < end; i++) out[i]! += wc * c[i]!;
   }
+}
+
+/** Boundaries splitting [0, total) into `n` near-equal slices: slice r is [bounds[r], bounds[r + 1]). */
+export function sliceBounds(total: number, n: number): number[] {
+  return Array.from({ length: n + 1 }, (_, r) => Math.round((r * total) / n));
 }
 
 /**

@@ -58,9 +58,10 @@ describe('data-parallel training over worker threads', () => {
 
   // The fused Adam takes the reduced gradients as arrays (the shared buffer); tfjs's Adam gets tensors.
   it.each([
-    ['the fused Adam', {}],
-    ["tfjs's Adam", { tfjsAdam: true }],
-  ] as const)('two replicas take the same steps as one with %s (no BatchNorm), also when a batch has one image; flat tensor count', async (_, options) => {
+    ['two replicas', 'the fused Adam', {}, 2],
+    ['two replicas', "tfjs's Adam", { tfjsAdam: true }, 2],
+    ['three replicas (each sums a third of the gradients)', 'the fused Adam', {}, 3],
+  ] as const)('%s take the same steps as one with %s (no BatchNorm), also when a batch has one image; flat tensor count', async (_, __, options, replicas) => {
     // Odd batches (shards of 4 and 3) and, mid-epoch, one image: the worker sits that step out
     // and must be resynchronised before the next one.
     const rng = new Rng(3);
@@ -69,7 +70,7 @@ describe('data-parallel training over worker threads', () => {
     await new Trainer(quiet, new Rng(0)).fit(single, fakeLoader(batches, 9), { epochs: 2 });
 
     const main = new TinyStrategy(1, options);
-    const dp = await DataParallel.start(main, { replicas: 2, factory: { module: factoryModule, args: { seed: 1, options } }, logger: quiet });
+    const dp = await DataParallel.start(main, { replicas, factory: { module: factoryModule, args: { seed: 1, options } }, logger: quiet });
     try {
       const trainer = new Trainer(quiet, new Rng(0));
       const tensorsBefore = tf.memory().numTensors;
