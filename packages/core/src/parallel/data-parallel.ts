@@ -101,7 +101,7 @@ export class DataParallel implements GradientReducer {
   /**
    * Every replica (this thread included) writes its gradients into its own shared buffer;
    * then each sums one slice of all of them, weighted, into a shared result buffer that every
-   * replica's optimiser reads directly. The copies in run at once, and so do the sums: the
+   * replica's optimiser reads directly. The copies run at once, and so do the sums: the
    * all-reduce costs one copy and 1/R of the sum per replica. Only small messages are posted.
    */
   async allReduceArrays(grads: tf.NamedTensorMap, weight: number): Promise<GradientArrays> {

@@ -24,9 +24,9 @@ export type PackedVars = [string, PackedTensor][];
 export type ToReplica =
   | { type: 'sync'; vars: PackedVars; state?: Record<string, unknown>; optimizers?: Record<string, PackedTensor[]> }
   | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; totalSteps: number; rng: number[]; weight: number; batch: PackedBatch }
-  /** The weighted sum of every replica's gradients (a buffer shared with the main thread, laid out as the replica's own). */
   /** Sum slice [begin, end) of every replica's gradients (`parts`: buffer and weight, replica order) into `sum`. */
   | { type: 'reduceSlice'; key: string; parts: [SharedArrayBuffer, number][]; sum: SharedArrayBuffer; begin: number; end: number }
+  /** The weighted sum of every replica's gradients, every slice done (a shared buffer, laid out as the replica's own). */
   | { type: 'reduced'; key: string; buffer: SharedArrayBuffer }
   | { type: 'reducedScalar'; value: number }
   | { type: 'collect' }

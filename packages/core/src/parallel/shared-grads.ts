@@ -38,7 +38,7 @@ export class GradLayout {
     return this.local.map((name, i) => [name, buffer.subarray(this.offsets[i]!, this.offsets[i]! + this.sizes[i]!)]);
   }
 
-  /** Copies this thread's gradients into `buffer` (read in place from the wasm heap). */
+  /** Copies this thread's gradients into `buffer` (read in place from the wasm heap: one copy). */
   write(grads: tf.NamedTensorMap, buffer: Float32Array): void {
     this.local.forEach((name, i) => buffer.set(float32View(grads[name]!), this.offsets[i]!));
   }
