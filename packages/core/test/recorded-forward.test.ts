@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Rng, activateBackend, recordForward } from '@iern/core';
+import { relError } from './backend/helpers.js';
 
 /** A small residual conv net with BatchNorm in training mode, stride and a skip add. */
 function makeNet(rng: Rng) {
@@ -18,14 +19,8 @@ function makeNet(rng: Rng) {
   return { vars, apply, dispose: () => [c1, bn1, c2, bn2].forEach((m) => m.dispose()) };
 }
 
-function maxRel(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  const scale = Math.max(1e-12, ...Array.from(y, Math.abs));
-  let d = 0;
-  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!) / scale);
-  return d;
-}
+/** Relative error of tensors, as the kernel tests measure it. */
+const maxRel = (a: tf.Tensor, b: tf.Tensor) => relError(a.dataSync() as Float32Array, b.dataSync() as Float32Array);
 
 describe.each(['wasm', 'cpu'])('recordForward on %s', (backend) => {
   beforeAll(async () => {
